@@ -1,0 +1,138 @@
+using System.Threading.Channels;
+
+namespace StreamSeq.Runtime;
+
+/// <summary>
+/// The engine's <see cref="Emitter{T}"/>: stamps packets and fans them out to every consumer edge, adding
+/// one lease share per extra consumer. Used by one stage loop at a time (not thread-safe).
+/// </summary>
+internal sealed class OutputPort<T> : Emitter<T>
+{
+    private readonly StageMetrics _metrics;
+    private readonly string _streamId;
+    private IEdgeWriter<T>[] _edges = [];
+    private long _nextSequence;
+
+    // The packet being processed, for outputs derived from it.
+    private bool _hasCurrent;
+    private DateTime _currentTime;
+    private long _currentSequence;
+    private string _currentStream = "";
+    private Lease? _currentLease;
+
+    public OutputPort(string streamId, StageMetrics metrics)
+    {
+        _streamId = streamId;
+        _metrics = metrics;
+    }
+
+    public int ConsumerCount => _edges.Length;
+
+    public void Connect(IEdge edge)
+    {
+        IEdgeWriter<T> writer = edge is Edge<T> same
+            ? same
+            : (IEdgeWriter<T>)Activator.CreateInstance(typeof(ConvertingWriter<,>).MakeGenericType(typeof(T), edge.PayloadType), edge)!;
+        _edges = [.. _edges, writer];
+    }
+
+    public void SetCurrent<TIn>(in Packet<TIn> input)
+    {
+        _hasCurrent = true;
+        _currentTime = input.OriginatingTime;
+        _currentSequence = input.Sequence;
+        _currentStream = input.StreamId;
+        _currentLease = input.Lease;
+    }
+
+    public void ClearCurrent()
+    {
+        _hasCurrent = false;
+        _currentLease = null;
+    }
+
+    public override ValueTask EmitAsync(T payload, CancellationToken cancellationToken = default)
+    {
+        if (!_hasCurrent)
+        {
+            throw new InvalidOperationException("EmitAsync(payload) derives from the packet being processed; a source or timer must give the originating time.");
+        }
+        Lease? lease;
+        if (_currentLease is { Payload: { } owned } shared && ReferenceEquals(owned, payload))
+        {
+            shared.Retain();
+            lease = shared;
+        }
+        else
+        {
+            lease = Lease.Create(payload, _currentLease?.Ack?.Retain());
+        }
+        return ForwardAsync(new Packet<T>(payload, _currentTime, _currentSequence, _currentStream, lease), cancellationToken);
+    }
+
+    public override ValueTask EmitAsync(T payload, DateTime originatingTime, AckToken? ack = null, CancellationToken cancellationToken = default)
+    {
+        var packet = new Packet<T>(payload, originatingTime, _nextSequence++, _streamId, Lease.Create(payload, ack));
+        return ForwardAsync(packet, cancellationToken);
+    }
+
+    public override ValueTask ForwardAsync(Packet<T> packet, CancellationToken cancellationToken = default)
+    {
+        _metrics.CountOut();
+        var edges = _edges;
+        if (edges.Length == 0)
+        {
+            packet.Release();
+            return ValueTask.CompletedTask;
+        }
+        if (edges.Length > 1)
+        {
+            packet.Lease?.Retain(edges.Length - 1);
+        }
+        for (var i = 0; i < edges.Length; i++)
+        {
+            if (!edges[i].TryWrite(packet))
+            {
+                return WriteSlowAsync(packet, i, cancellationToken);
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask WriteSlowAsync(Packet<T> packet, int from, CancellationToken cancellationToken)
+    {
+        var edges = _edges;
+        for (var i = from; i < edges.Length; i++)
+        {
+            if (i > from && edges[i].TryWrite(packet))
+            {
+                continue;
+            }
+            try
+            {
+                await edges[i].WriteAsync(packet, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                // The consumer stopped (failure or abort); its share is dropped, the others still flow.
+                packet.Release(AckOutcome.Dropped);
+            }
+            catch (OperationCanceledException)
+            {
+                for (var j = i; j < edges.Length; j++)
+                {
+                    packet.Release(AckOutcome.Dropped);
+                }
+                throw;
+            }
+        }
+    }
+
+    public void Complete()
+    {
+        foreach (var edge in _edges)
+        {
+            edge.Complete();
+        }
+    }
+}
