@@ -51,6 +51,10 @@ internal sealed class MultiInputRunner<TIn, TOut> : StageRunner
         catch (Exception e) when (Scope.IsAborting(e))
         {
         }
+        catch (Exception e)
+        {
+            Fail(e, "joining");
+        }
         finally
         {
             if (stage is not null)

@@ -66,6 +66,10 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
         catch (Exception e) when (Scope.IsAborting(e))
         {
         }
+        catch (Exception e)
+        {
+            Fail(e, "emitting");
+        }
         finally
         {
             if (_stage is not null)

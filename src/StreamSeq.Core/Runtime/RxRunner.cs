@@ -53,6 +53,10 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
         catch (Exception e) when (Scope.IsAborting(e))
         {
         }
+        catch (Exception e)
+        {
+            Fail(e, "running its query");
+        }
         finally
         {
             if (stage is not null)
@@ -67,7 +71,7 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
     /// <summary>Runs one query until the inputs complete (null) or it fails (the error).</summary>
     private async Task<Exception?> RunQueryAsync(RxStage<TIn, TOut> stage)
     {
-        var outbox = Channel.CreateUnbounded<Packet<TOut>>(new UnboundedChannelOptions { SingleReader = true });
+        var outbox = Channel.CreateUnbounded<Packet<TOut>>();
         var room = new AsyncSignal();
         var capacity = Plan.Definition.Capacity;
         var subjects = _inputs.Select(_ => new Subject<Packet<TIn>>()).ToArray();

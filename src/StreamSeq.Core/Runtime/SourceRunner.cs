@@ -51,6 +51,13 @@ internal sealed class SourceRunner<TOut> : StageRunner
                 await StopInstanceAsync(stage).ConfigureAwait(false);
             }
         }
+        catch (Exception e) when (Scope.IsAborting(e))
+        {
+        }
+        catch (Exception e)
+        {
+            Fail(e, "producing");
+        }
         finally
         {
             _output.Complete();

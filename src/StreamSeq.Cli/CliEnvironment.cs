@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using StreamSeq.Plugins;
+using StreamSeq.Registry;
+
+namespace StreamSeq.Cli;
+
+/// <summary>
+/// What every verb needs: settings from <c>appsettings.json</c> (+ <c>STREAMSEQ_</c> environment variables),
+/// a logger that writes to stderr (stdout belongs to sinks), and the stage registry with plugins loaded.
+/// </summary>
+internal sealed class CliEnvironment
+{
+    private CliEnvironment(IConfiguration configuration, StreamSeqSettings settings)
+    {
+        Configuration = configuration;
+        Settings = settings;
+    }
+
+    public IConfiguration Configuration { get; }
+
+    public StreamSeqSettings Settings { get; }
+
+    public static CliEnvironment Load(string? settingsFile = null)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(Directory.GetCurrentDirectory())
+            .AddJsonFile(settingsFile ?? "appsettings.json", optional: settingsFile is null)
+            .AddEnvironmentVariables("STREAMSEQ_")
+            .Build();
+        var settings = new StreamSeqSettings();
+        configuration.GetSection(StreamSeqSettings.Section).Bind(settings);
+        return new CliEnvironment(configuration, settings);
+    }
+
+    public static ILoggerFactory CreateLoggerFactory(LogLevel minimum) => LoggerFactory.Create(builder => builder
+        .SetMinimumLevel(minimum)
+        .AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = "HH:mm:ss ";
+        })
+        .AddFilter<ConsoleLoggerProvider>(level => level >= minimum)
+        .Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace));
+
+    /// <summary>Built-in stages plus plugins from the given folders (or the configured ones); plugin problems go to stderr.</summary>
+    public StageRegistry CreateRegistry(IReadOnlyList<string>? pluginFolders, bool noPlugins, TextWriter? report = null)
+    {
+        var registry = StageRegistry.CreateDefault();
+        if (noPlugins)
+        {
+            return registry;
+        }
+        var folders = pluginFolders is { Count: > 0 } ? pluginFolders : Settings.Plugins;
+        foreach (var result in PluginLoader.LoadAll(registry, folders))
+        {
+            if (result.Error is not null)
+            {
+                (report ?? Console.Error).WriteLine($"streamseq: plugin {result.Path}: {result.Error}{(result.StageCount == 0 ? " (skipped)" : "")}");
+            }
+        }
+        return registry;
+    }
+}
+
+/// <summary>The <c>StreamSeq</c> section of appsettings.json.</summary>
+internal sealed class StreamSeqSettings
+{
+    public const string Section = "StreamSeq";
+
+    /// <summary>Pipeline files or globs (<c>pipelines/*.json</c>) the daemon runs.</summary>
+    public List<string> Pipelines { get; set; } = [];
+
+    /// <summary>Folders searched for plugin assemblies.</summary>
+    public List<string> Plugins { get; set; } = ["plugins/bin"];
+
+    /// <summary>Where trained models live.</summary>
+    public string Models { get; set; } = "models";
+
+    /// <summary>How long a stopping pipeline may take to drain.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the daemon looks for changed pipeline files.</summary>
+    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether a pipeline that failed is started again (after <see cref="RestartDelay"/>, doubling to 5 minutes).</summary>
+    public bool RestartFailedPipelines { get; set; } = true;
+
+    public TimeSpan RestartDelay { get; set; } = TimeSpan.FromSeconds(5);
+}

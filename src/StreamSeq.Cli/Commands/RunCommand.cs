@@ -1,0 +1,106 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using StreamSeq.Json;
+using StreamSeq.Pipelines;
+using StreamSeq.Runtime;
+
+namespace StreamSeq.Cli.Commands;
+
+/// <summary>
+/// <c>streamseq run PIPELINE [--set id.option=value]… [--stats] [--duration T]</c>: validates, runs until the
+/// sources end (or T elapses, or Ctrl+C / SIGTERM), drains, and exits 0 (completed), 1 (failed) or 2 (invalid).
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("pipeline") { Description = "The pipeline file to run" };
+        var set = new Option<string[]>("--set") { Description = "Override an option: id.option=value (value is JSON, or text); also id.capacity, id.full, id.onError, id.parallelism" };
+        var stats = new Option<bool>("--stats") { Description = "Print a per-stage table (in, out, dropped, failed, latency) to stderr at the end" };
+        var duration = new Option<string?>("--duration") { Description = "Stop after this long (e.g. 10s, 2m), draining in-flight packets" };
+        var drain = new Option<string?>("--drain-timeout") { Description = "How long a stop may take to drain before aborting (default: StreamSeq:DrainTimeout, 10s)" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log informational messages too" };
+        var plugins = CommonOptions.Plugins();
+        var noPlugins = CommonOptions.NoPlugins();
+        var settings = CommonOptions.Settings();
+        var command = new Command("run", "Run one pipeline until its sources end (or --duration, or Ctrl+C)")
+        {
+            file, set, stats, duration, drain, verbose, plugins, noPlugins, settings,
+        };
+        command.SetAction(async result =>
+        {
+            var environment = CliEnvironment.Load(result.GetValue(settings));
+            var registry = environment.CreateRegistry(result.GetValue(plugins), result.GetValue(noPlugins));
+            List<PipelineOverride> overrides;
+            TimeSpan? limit = null;
+            var drainTimeout = environment.Settings.DrainTimeout;
+            try
+            {
+                overrides = (result.GetValue(set) ?? []).Select(PipelineOverride.Parse).ToList();
+                limit = ParseDuration(result.GetValue(duration), "--duration");
+                drainTimeout = ParseDuration(result.GetValue(drain), "--drain-timeout") ?? drainTimeout;
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"streamseq run: {e.Message}");
+                return ExitCodes.Invalid;
+            }
+
+            var path = result.GetValue(file)!;
+            var diagnostics = new List<PipelineDiagnostic>();
+            var plan = PipelineLoader.TryLoad(path, registry, diagnostics, overrides);
+            if (plan is null)
+            {
+                foreach (var diagnostic in diagnostics)
+                {
+                    Console.Error.WriteLine(diagnostic);
+                }
+                return ExitCodes.Invalid;
+            }
+
+            using var termination = new TerminationSignal();
+            var cancellationToken = termination.Token;
+            using var loggers = CliEnvironment.CreateLoggerFactory(result.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+            var run = PipelineRun.Start(plan, new PipelineRunOptions { LoggerFactory = loggers, DrainTimeout = drainTimeout });
+            var stop = limit is { } l ? Task.Delay(l, CancellationToken.None) : Task.Delay(Timeout.Infinite, cancellationToken);
+            var cancelled = Task.Delay(Timeout.Infinite, cancellationToken);
+            PipelineResult outcome;
+            if (await Task.WhenAny(run.Completion, stop, cancelled).ConfigureAwait(false) == run.Completion)
+            {
+                outcome = await run.Completion.ConfigureAwait(false);
+            }
+            else
+            {
+                outcome = await run.StopAsync().ConfigureAwait(false);
+            }
+
+            foreach (var failure in outcome.Failures)
+            {
+                Console.Error.WriteLine($"streamseq run: {plan.FilePath}: {failure}");
+            }
+            if (result.GetValue(stats))
+            {
+                Console.Error.Write(StatsTable.Format(outcome));
+            }
+            return outcome.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    private static TimeSpan? ParseDuration(string? text, string option)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        if (DurationConverter.TryParse(text, out var value) && value > TimeSpan.Zero)
+        {
+            return value;
+        }
+        if (double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+        throw new FormatException($"{option} expects a duration such as 10s or 2m, not '{text}'");
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamSeq.Cli.Commands;
+
+namespace StreamSeq.Cli.Daemon;
+
+/// <summary>
+/// <c>streamseq daemon</c>: the Generic Host running every configured pipeline. Settings come from
+/// appsettings.json, then environment variables (<c>StreamSeq__DrainTimeout=00:00:05</c>), then the command
+/// line (<c>--StreamSeq:Pipelines:0=pipelines/x.json</c>). SIGTERM drains and exits 0; under systemd it
+/// reports readiness and logs in the journal's format.
+/// </summary>
+internal static class DaemonCommand
+{
+    public static Command Create()
+    {
+        var settings = CommonOptions.Settings();
+        var command = new Command("daemon", "Run the configured pipelines as a service; reload edited files; drain on SIGTERM")
+        {
+            settings,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async result =>
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+            {
+                ContentRootPath = Directory.GetCurrentDirectory(),
+                Args = result.UnmatchedTokens.ToArray(),
+            });
+            if (result.GetValue(settings) is { } file)
+            {
+                builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+                builder.Configuration.AddEnvironmentVariables();
+                builder.Configuration.AddCommandLine(result.UnmatchedTokens.ToArray());
+            }
+            builder.Services.AddSystemd();
+            builder.Logging.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.TimestampFormat = "HH:mm:ss ";
+            });
+            builder.Services.Configure<StreamSeqSettings>(builder.Configuration.GetSection(StreamSeqSettings.Section));
+            var drain = builder.Configuration.GetSection(StreamSeqSettings.Section).Get<StreamSeqSettings>()?.DrainTimeout ?? TimeSpan.FromSeconds(10);
+            builder.Services.Configure<HostOptions>(options =>
+            {
+                options.ShutdownTimeout = drain + TimeSpan.FromSeconds(10);
+                options.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+            });
+            builder.Services.AddHostedService<PipelineSupervisor>();
+            using var host = builder.Build();
+            await host.RunAsync().ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,119 @@
+using Microsoft.Extensions.FileSystemGlobbing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StreamSeq.Plugins;
+using StreamSeq.Registry;
+
+namespace StreamSeq.Cli.Daemon;
+
+/// <summary>
+/// The daemon's one long-running loop: keeps one <see cref="PipelineSlot"/> per configured pipeline file,
+/// polls the files (robust on network and container mounts where change events get lost), and on host
+/// shutdown drains every pipeline within the drain timeout. A pipeline's failure stays inside its slot.
+/// </summary>
+internal sealed class PipelineSupervisor : BackgroundService
+{
+    private readonly StreamSeqSettings _settings;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly IHostEnvironment _environment;
+    private readonly Dictionary<string, PipelineSlot> _slots = new(StringComparer.Ordinal);
+
+    public PipelineSupervisor(IOptions<StreamSeqSettings> settings, ILoggerFactory loggers, IHostEnvironment environment)
+    {
+        _settings = settings.Value;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<PipelineSupervisor>();
+        _environment = environment;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var registry = StageRegistry.CreateDefault();
+        var plugins = _settings.Plugins.Select(p => Path.GetFullPath(p, _environment.ContentRootPath)).ToList();
+        foreach (var result in PluginLoader.LoadAll(registry, plugins))
+        {
+            if (result.Error is not null)
+            {
+                _logger.LogWarning("Plugin {Path}: {Error}{Skipped}", result.Path, result.Error, result.StageCount == 0 ? " (skipped)" : "");
+            }
+            else
+            {
+                _logger.LogInformation("Plugin {Path}: {Count} stages", result.Path, result.StageCount);
+            }
+        }
+        if (_settings.Pipelines.Count == 0)
+        {
+            _logger.LogWarning("No pipelines configured (StreamSeq:Pipelines in appsettings.json); idle");
+        }
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await ReconcileAsync(registry).ConfigureAwait(false);
+                await Task.Delay(_settings.WatchInterval, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _logger.LogInformation("Stopping: draining {Count} pipelines (timeout {Timeout})", _slots.Count, _settings.DrainTimeout);
+            await Task.WhenAll(_slots.Values.Select(s => s.StopAsync())).ConfigureAwait(false);
+            _logger.LogInformation("All pipelines stopped");
+        }
+    }
+
+    private async Task ReconcileAsync(StageRegistry registry)
+    {
+        var files = ExpandPipelines();
+        foreach (var gone in _slots.Keys.Except(files).ToList())
+        {
+            _logger.LogInformation("{Path} was removed: stopping its pipeline", gone);
+            await _slots[gone].StopAsync().ConfigureAwait(false);
+            _slots.Remove(gone);
+        }
+        foreach (var file in files)
+        {
+            if (!_slots.TryGetValue(file, out var slot))
+            {
+                slot = new PipelineSlot(file, registry, _settings, _loggers);
+                _slots[file] = slot;
+            }
+            try
+            {
+                await slot.CheckAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // A slot's trouble is its own; the daemon and the other pipelines go on.
+                _logger.LogError(e, "Pipeline file {Path}: unexpected error", file);
+            }
+        }
+    }
+
+    private List<string> ExpandPipelines()
+    {
+        var root = _environment.ContentRootPath;
+        var files = new List<string>();
+        foreach (var entry in _settings.Pipelines)
+        {
+            if (entry.IndexOfAny(['*', '?']) < 0)
+            {
+                var full = Path.GetFullPath(entry, root);
+                if (File.Exists(full))
+                {
+                    files.Add(Path.GetRelativePath(root, full));
+                }
+                continue;
+            }
+            var matcher = new Matcher();
+            matcher.AddInclude(entry);
+            files.AddRange(matcher.GetResultsInFullPath(root).Select(f => Path.GetRelativePath(root, f)));
+        }
+        return files.Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+}
