@@ -59,15 +59,10 @@ public static class OptionsBinder
                 ok = false;
             }
         }
-        if (!ok)
-        {
-            return null;
-        }
-
         var optionsLocation = json?.Location ?? stage.Location;
         var results = new List<ValidationResult>();
         Validator.TryValidateObject(instance, new ValidationContext(instance), results, validateAllProperties: true);
-        foreach (var result in results)
+        foreach (var result in results.Where(r => ok || r.MemberNames.All(valueLocations.ContainsKey)))
         {
             var member = result.MemberNames.FirstOrDefault();
             var location = member is not null && valueLocations.TryGetValue(member, out var at) ? at : optionsLocation;

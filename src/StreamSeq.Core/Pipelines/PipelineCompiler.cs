@@ -50,7 +50,24 @@ public static class PipelineCompiler
             return null;
         }
 
-        if (!byId.Values.Any(s => descriptors.TryGetValue(s.Id, out var d) && d.Kind == StageKind.Source))
+        // Options do not depend on payload types: bind them for every known stage, so a problem upstream
+        // does not hide the problems of the stages after it.
+        var options = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var optionsOk = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var stage in order)
+        {
+            if (descriptors.TryGetValue(stage.Id, out var descriptor))
+            {
+                var bound = OptionsBinder.Bind(descriptor, stage, baseDirectory, diagnostics);
+                options[stage.Id] = bound;
+                if (bound is not null || descriptor.OptionsType is null)
+                {
+                    optionsOk.Add(stage.Id);
+                }
+            }
+        }
+
+        if (descriptors.Count == byId.Count && !byId.Values.Any(s => descriptors[s.Id].Kind == StageKind.Source))
         {
             diagnostics.Add(new(definition.Location, null, "the pipeline has no source stage"));
         }
@@ -104,12 +121,11 @@ public static class PipelineCompiler
                     }
                 }
             }
-            var options = OptionsBinder.Bind(descriptor, stage, baseDirectory, diagnostics);
-            if (!typesMatch || (options is null && descriptor.OptionsType is not null))
+            if (!typesMatch || !optionsOk.Contains(stage.Id))
             {
                 continue;
             }
-            var plannedStage = new PlannedStage { Definition = stage, Closed = closed, Options = options };
+            var plannedStage = new PlannedStage { Definition = stage, Closed = closed, Options = options[stage.Id] };
             foreach (var input in stage.Inputs)
             {
                 var upstream = planned[input.Upstream];

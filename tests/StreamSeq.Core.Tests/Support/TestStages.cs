@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using StreamSeq.Pipelines;
+using StreamSeq.Registry;
+
+namespace StreamSeq.Core.Tests.Support;
+
+/// <summary>A native-like payload whose live instances are counted, to prove every path disposes.</summary>
+public sealed class TrackedResource : IDisposable
+{
+    private static readonly ConcurrentDictionary<string, int> LiveByTag = new();
+    private int _disposed;
+
+    public TrackedResource(string tag, long value)
+    {
+        Tag = tag;
+        Value = value;
+        LiveByTag.AddOrUpdate(tag, 1, (_, n) => n + 1);
+    }
+
+    public string Tag { get; }
+
+    public long Value { get; }
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    public int DisposeCount => Volatile.Read(ref _disposed);
+
+    public static int Live(string tag) => LiveByTag.GetValueOrDefault(tag);
+
+    public void Dispose()
+    {
+        if (Interlocked.Increment(ref _disposed) == 1)
+        {
+            LiveByTag.AddOrUpdate(Tag, 0, (_, n) => n - 1);
+        }
+        else
+        {
+            throw new InvalidOperationException($"{Tag}#{Value} disposed twice");
+        }
+    }
+
+    public override string ToString() => $"{Tag}#{Value}";
+}
+
+/// <summary>Where test sinks put what they receive, by name (each test uses its own name).</summary>
+public static class Collected
+{
+    private static readonly ConcurrentDictionary<string, ConcurrentQueue<object?>> Items = new();
+
+    public static ConcurrentQueue<object?> Of(string name) => Items.GetOrAdd(name, _ => new ConcurrentQueue<object?>());
+}
+
+public sealed class ResourceSourceOptions
+{
+    public string Tag { get; init; } = "r";
+
+    public int Count { get; init; } = 10;
+
+    [Description("Milliseconds between packets")]
+    public int DelayMs { get; init; }
+
+    /// <summary>Keep emitting until cancelled, ignoring Count.</summary>
+    public bool Endless { get; init; }
+}
+
+/// <summary>Emits tracked disposable payloads with originating times 1 ms apart.</summary>
+[Stage("test.resources")]
+public sealed class ResourceSource : SourceStage<TrackedResource>
+{
+    private readonly ResourceSourceOptions _options;
+
+    public ResourceSource(ResourceSourceOptions options) => _options = options;
+
+    public override async Task RunAsync(Emitter<TrackedResource> output, CancellationToken cancellationToken)
+    {
+        var start = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; _options.Endless || i < _options.Count; i++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            if (_options.DelayMs > 0)
+            {
+                await Task.Delay(_options.DelayMs, cancellationToken);
+            }
+            await output.EmitAsync(new TrackedResource(_options.Tag, i), start.AddMilliseconds(i), null, cancellationToken);
+        }
+    }
+}
+
+public sealed class CollectOptions
+{
+    public string Name { get; init; } = "default";
+
+    /// <summary>Milliseconds to spend per packet (a slow sink).</summary>
+    public int DelayMs { get; init; }
+
+    /// <summary>Values (by long value or double) on which the sink throws.</summary>
+    public long[] FailOn { get; init; } = [];
+}
+
+/// <summary>Collects payloads (as their value) into <see cref="Collected"/>.</summary>
+[Stage("test.collect")]
+public sealed class CollectSink : SinkStage<object>
+{
+    private readonly CollectOptions _options;
+
+    public CollectSink(CollectOptions options) => _options = options;
+
+    public override async ValueTask ConsumeAsync(Packet<object> input, CancellationToken cancellationToken)
+    {
+        if (_options.DelayMs > 0)
+        {
+            await Task.Delay(_options.DelayMs, cancellationToken);
+        }
+        var value = input.Payload switch
+        {
+            TrackedResource resource => resource.Value,
+            double d => (long)d,
+            _ => (object?)null,
+        };
+        if (value is long v && _options.FailOn.Contains(v))
+        {
+            throw new InvalidOperationException($"sink refuses {v}");
+        }
+        Collected.Of(_options.Name).Enqueue(input.Payload is TrackedResource r ? r.Value : input.Payload);
+    }
+}
+
+public sealed class FailOptions
+{
+    /// <summary>Values on which the transform throws.</summary>
+    public long[] FailOn { get; init; } = [];
+
+    /// <summary>Throw on every packet (a stage that cannot work).</summary>
+    public bool Always { get; init; }
+
+    /// <summary>Milliseconds of work per packet, for parallelism tests.</summary>
+    public int WorkMs { get; init; }
+
+    /// <summary>Fail in StartAsync.</summary>
+    public bool FailStart { get; init; }
+}
+
+/// <summary>A stateless map over doubles that fails on chosen values; counts instances created.</summary>
+[Stage("test.fail", Stateless = true)]
+public sealed class FailingMap : MapStage<double, double>
+{
+    private static int _instances;
+    private readonly FailOptions _options;
+
+    public FailingMap(FailOptions options)
+    {
+        _options = options;
+        Interlocked.Increment(ref _instances);
+    }
+
+    public static int Instances => Volatile.Read(ref _instances);
+
+    public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
+        => _options.FailStart ? throw new InvalidOperationException("cannot start") : ValueTask.CompletedTask;
+
+    public override double Map(in Packet<double> input)
+    {
+        if (_options.WorkMs > 0)
+        {
+            Thread.Sleep(Random.Shared.Next(0, _options.WorkMs * 2));
+        }
+        if (_options.Always || _options.FailOn.Contains((long)input.Payload))
+        {
+            throw new InvalidOperationException($"cannot map {input.Payload}");
+        }
+        return input.Payload;
+    }
+}
+
+/// <summary>A transform that never returns until aborted and ignores the token: stop must not hang on it.</summary>
+[Stage("test.stuck")]
+public sealed class StuckTransform : TransformStage<double, double>
+{
+    public override async ValueTask ProcessAsync(Packet<double> input, Emitter<double> output, CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+}
+
+/// <summary>Builds and runs pipelines from JSON text with the test stages registered.</summary>
+public static class Pipelines
+{
+    public static StageRegistry Registry()
+    {
+        var registry = StageRegistry.CreateDefault();
+        registry.AddAssembly(typeof(Pipelines).Assembly, "tests");
+        return registry;
+    }
+
+    public static PipelinePlan Plan(string json, string file = "test.json")
+    {
+        var diagnostics = new List<PipelineDiagnostic>();
+        var plan = PipelineLoader.TryLoad(System.Text.Encoding.UTF8.GetBytes(json), file, Registry(), diagnostics, baseDirectory: Path.GetTempPath());
+        Assert.True(plan is not null, string.Join(Environment.NewLine, diagnostics));
+        return plan!;
+    }
+
+    public static List<PipelineDiagnostic> Diagnose(string json, string file = "test.json", IReadOnlyList<PipelineOverride>? overrides = null)
+    {
+        var diagnostics = new List<PipelineDiagnostic>();
+        PipelineLoader.TryLoad(System.Text.Encoding.UTF8.GetBytes(json), file, Registry(), diagnostics, overrides, Path.GetTempPath());
+        return diagnostics;
+    }
+
+    public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+}
