@@ -78,10 +78,10 @@ internal sealed class OutputPort<T> : Emitter<T>
 
     public override ValueTask ForwardAsync(Packet<T> packet, CancellationToken cancellationToken = default)
     {
-        _metrics.CountOut();
         var edges = _edges;
         if (edges.Length == 0)
         {
+            _metrics.CountOut();
             packet.Release();
             return ValueTask.CompletedTask;
         }
@@ -96,6 +96,8 @@ internal sealed class OutputPort<T> : Emitter<T>
                 return WriteSlowAsync(packet, i, cancellationToken);
             }
         }
+        // Counted once accepted: a packet whose wait was cancelled (a drain) never entered the pipeline.
+        _metrics.CountOut();
         return ValueTask.CompletedTask;
     }
 
@@ -126,6 +128,7 @@ internal sealed class OutputPort<T> : Emitter<T>
                 throw;
             }
         }
+        _metrics.CountOut();
     }
 
     public void Complete()
