@@ -19,7 +19,7 @@ internal static class WindowOperators
             var held = new Queue<Packet<T>>();
             long count = 0;
             long sequence = 0;
-            long lastEmittedAt = 0;
+            long emitted = 0;
             var done = false;
 
             void ReleaseHeld()
@@ -39,7 +39,6 @@ internal static class WindowOperators
                 var window = new Window<T>(members, members[0].OriginatingTime, members[^1].OriginatingTime);
                 var last = members[^1];
                 observer.OnNext(new Packet<Window<T>>(window, last.OriginatingTime, sequence++, streamId, Lease.Create(window, null)));
-                lastEmittedAt = count;
             }
 
             var subscription = source.Subscribe(
@@ -53,6 +52,7 @@ internal static class WindowOperators
                     }
                     if (count >= size && (count - size) % hop == 0)
                     {
+                        emitted++;
                         Emit(held.ToArray());
                     }
                 },
@@ -65,10 +65,14 @@ internal static class WindowOperators
                 () =>
                 {
                     done = true;
-                    var unseen = (int)Math.Min(count - lastEmittedAt, held.Count);
-                    if (emitPartial && unseen > 0)
+                    // The next window would start at emitted·hop; it is partial, and worth emitting only when
+                    // it holds packets no emitted window covered.
+                    var nextStart = emitted * hop;
+                    var covered = emitted == 0 ? 0 : (emitted - 1) * hop + size;
+                    if (emitPartial && nextStart < count && count > covered)
                     {
-                        Emit(held.ToArray());
+                        var skip = (int)(nextStart - (count - held.Count));
+                        Emit(held.Skip(skip).ToArray());
                     }
                     ReleaseHeld();
                     observer.OnCompleted();

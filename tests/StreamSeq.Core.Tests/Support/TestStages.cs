@@ -121,11 +121,16 @@ public sealed class CollectSink : SinkStage<object>
             double d => (long)d,
             _ => (object?)null,
         };
+        var stored = input.Payload switch
+        {
+            TrackedResource r => (object)r.Value,
+            var other => other,
+        };
         if (value is long v && _options.FailOn.Contains(v))
         {
             throw new InvalidOperationException($"sink refuses {v}");
         }
-        Collected.Of(_options.Name).Enqueue(input.Payload is TrackedResource r ? r.Value : input.Payload);
+        Collected.Of(_options.Name).Enqueue(stored);
     }
 }
 
@@ -212,4 +217,35 @@ public static class Pipelines
     }
 
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+}
+
+public sealed class AckedSourceOptions
+{
+    public string Name { get; init; } = "acks";
+
+    public int Count { get; init; } = 10;
+}
+
+/// <summary>A durable-like source: every packet carries an acknowledgement whose outcome is recorded.</summary>
+[Stage("test.acked")]
+public sealed class AckedSource : SourceStage<double>
+{
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<long, AckOutcome>> Outcomes = new();
+    private readonly AckedSourceOptions _options;
+
+    public AckedSource(AckedSourceOptions options) => _options = options;
+
+    public static ConcurrentDictionary<long, AckOutcome> Of(string name) => Outcomes.GetOrAdd(name, _ => new());
+
+    public override async Task RunAsync(Emitter<double> output, CancellationToken cancellationToken)
+    {
+        var outcomes = Of(_options.Name);
+        var start = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < _options.Count; i++)
+        {
+            var sequence = i;
+            var ack = new AckToken(outcome => Assert.True(outcomes.TryAdd(sequence, outcome), $"ack {sequence} settled twice"));
+            await output.EmitAsync(i, start.AddMilliseconds(i), ack, cancellationToken);
+        }
+    }
 }
