@@ -28,6 +28,10 @@ public static class OptionTypes
         {
             return "duration";
         }
+        if (type == typeof(DateTime))
+        {
+            return "date-time";
+        }
         if (type.IsEnum)
         {
             return string.Join(" | ", Enum.GetValues(type).Cast<object>().Select(OptionJson.EnumName));

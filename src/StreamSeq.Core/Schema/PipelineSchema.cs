@@ -195,6 +195,10 @@ public static class PipelineSchema
         {
             return new JsonObject { ["$ref"] = "#/$defs/duration" };
         }
+        if (type == typeof(DateTime))
+        {
+            return new JsonObject { ["type"] = "string", ["format"] = "date-time" };
+        }
         if (type.IsEnum)
         {
             return new JsonObject { ["enum"] = new JsonArray(Enum.GetValues(type).Cast<object>().Select(v => (JsonNode)JsonValue.Create(OptionJson.EnumName(v))!).ToArray()) };

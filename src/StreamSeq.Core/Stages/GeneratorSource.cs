@@ -43,6 +43,9 @@ public sealed class GeneratorOptions
 
     [Description("Originating time between packets when rate is 0 (with a rate, 1/rate)")]
     public TimeSpan Period { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    [Description("Originating time of the first packet (ISO 8601, UTC); default: the wall clock when the stage starts")]
+    public DateTime? Start { get; init; }
 }
 
 /// <summary>
@@ -59,7 +62,7 @@ public sealed class GeneratorSource : SourceStage<double>
     public override async Task RunAsync(Emitter<double> output, CancellationToken cancellationToken)
     {
         var period = _options.Rate > 0 ? TimeSpan.FromSeconds(1 / _options.Rate) : _options.Period;
-        var start = DateTime.UtcNow;
+        var start = _options.Start?.ToUniversalTime() ?? DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         var random = new Random(_options.Seed);
         for (long i = 0; _options.Count == 0 || i < _options.Count; i++)
