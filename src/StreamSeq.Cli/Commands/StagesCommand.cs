@@ -19,7 +19,7 @@ internal static class StagesCommand
             var environment = CliEnvironment.Load(result.GetValue(settings));
             var registry = environment.CreateRegistry(result.GetValue(plugins), result.GetValue(noPlugins));
             Console.Write(result.GetValue(json)
-                ? StageCatalog.ToJson(registry).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine
+                ? StageCatalog.ToJson(registry).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + Environment.NewLine
                 : StageCatalog.ToText(registry));
             return ExitCodes.Success;
         });

@@ -114,6 +114,6 @@ internal sealed class PipelineSupervisor : BackgroundService
             matcher.AddInclude(entry);
             files.AddRange(matcher.GetResultsInFullPath(root).Select(f => Path.GetRelativePath(root, f)));
         }
-        return files.Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToList();
+        return files.Distinct().Order(StringComparer.Ordinal).ToList();
     }
 }

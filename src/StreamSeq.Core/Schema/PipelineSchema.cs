@@ -10,7 +10,7 @@ namespace StreamSeq.Schema;
 
 /// <summary>
 /// The JSON Schema of pipeline files, generated from the registry so editors complete stage types and each
-/// stage's options. Pipelines point at it with <c>"$schema": "./pipeline.schema.json"</c>.
+/// stage's options. Pipelines point at it with <c>"$schema": "../schema/pipeline.schema.json"</c>.
 /// </summary>
 public static class PipelineSchema
 {
@@ -216,5 +216,5 @@ public static class PipelineSchema
 
     /// <summary>The schema as indented text with a final newline, as committed in <c>pipelines/</c>.</summary>
     public static string ToText(StageRegistry registry)
-        => Generate(registry).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        => Generate(registry).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
 }
