@@ -33,10 +33,18 @@ public sealed class Lease
     /// Creates a lease when one is needed: for a disposable payload, or to carry an acknowledgement share
     /// (which the new lease takes over). Returns null otherwise.
     /// </summary>
-    public static Lease? Create(object? payload, AckToken? ack)
+    public static Lease? Create<T>(T payload, AckToken? ack)
     {
-        var disposable = payload as IDisposable;
+        // Value types never own native memory here and must not be boxed on the hot path.
+        var disposable = PayloadTraits<T>.MayOwnResources ? payload as IDisposable : null;
         return disposable is null && ack is null ? null : new Lease(disposable, ack);
+    }
+
+    /// <summary>Whether payloads of a type can be disposable, decided once per type.</summary>
+    private static class PayloadTraits<T>
+    {
+        public static readonly bool MayOwnResources = !typeof(T).IsValueType
+            && (!typeof(T).IsSealed || typeof(IDisposable).IsAssignableFrom(typeof(T)));
     }
 
     /// <summary>Adds <paramref name="count"/> shares.</summary>

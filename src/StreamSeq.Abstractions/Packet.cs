@@ -55,7 +55,7 @@ public readonly struct Packet<T>
     public Packet<TOut> Derive<TOut>(TOut payload)
     {
         Lease? lease;
-        if (Lease is { } own && own.Payload is not null && ReferenceEquals(own.Payload, payload))
+        if (Lease is { Payload: { } owned } own && !typeof(TOut).IsValueType && ReferenceEquals(owned, payload))
         {
             own.Retain();
             lease = own;

@@ -18,12 +18,12 @@ public sealed class LatencyHistogram
 
     public long Count => Volatile.Read(ref _count);
 
-    /// <summary>Records the time since <paramref name="startTimestamp"/> (a <see cref="Stopwatch.GetTimestamp"/> value).</summary>
-    public double RecordSince(long startTimestamp)
+    /// <summary>Records the time since <paramref name="startTimestamp"/> (a <see cref="Stopwatch.GetTimestamp"/> value); returns it in nanoseconds.</summary>
+    public long RecordSince(long startTimestamp)
     {
         var nanos = (long)((Stopwatch.GetTimestamp() - startTimestamp) * NanosPerTick);
         Record(nanos);
-        return nanos / 1e6;
+        return nanos;
     }
 
     public void Record(long nanos)

@@ -58,7 +58,7 @@ internal sealed class OutputPort<T> : Emitter<T>
             throw new InvalidOperationException("EmitAsync(payload) derives from the packet being processed; a source or timer must give the originating time.");
         }
         Lease? lease;
-        if (_currentLease is { Payload: { } owned } shared && ReferenceEquals(owned, payload))
+        if (_currentLease is { Payload: { } owned } shared && !typeof(T).IsValueType && ReferenceEquals(owned, payload))
         {
             shared.Retain();
             lease = shared;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reactive.Subjects;
 using System.Threading.Channels;
 using StreamSeq.Pipelines;
@@ -141,6 +140,7 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
         AsyncSignal room, int capacity, CancellationToken stop)
     {
         var reader = edge.Reader;
+        var sampler = new LatencySampler();
         try
         {
             while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
@@ -160,14 +160,14 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
                     continue;
                 }
                 Metrics.CountIn();
-                var started = Stopwatch.GetTimestamp();
+                var started = sampler.Start();
                 try
                 {
                     lock (gate)
                     {
                         subject.OnNext(packet);
                     }
-                    StreamSeqInstruments.RecordLatency(Metrics, started);
+                    sampler.Stop(Metrics, started);
                 }
                 finally
                 {

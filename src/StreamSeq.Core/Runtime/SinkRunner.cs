@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StreamSeq.Pipelines;
 
 namespace StreamSeq.Runtime;
@@ -30,12 +29,13 @@ internal sealed class SinkRunner<TIn> : StageRunner
             }
             var reader = _input.Reader;
             var abort = Scope.Abort;
+            var sampler = new LatencySampler();
             while (await reader.WaitToReadAsync(abort).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var packet))
                 {
                     Metrics.CountIn();
-                    var started = Stopwatch.GetTimestamp();
+                    var started = sampler.Start();
                     try
                     {
                         var pending = stage.ConsumeAsync(packet, abort);
@@ -45,7 +45,7 @@ internal sealed class SinkRunner<TIn> : StageRunner
                         }
                         Metrics.CountOut();
                         packet.Release();
-                        StreamSeqInstruments.RecordLatency(Metrics, started);
+                        sampler.Stop(Metrics, started);
                         Supervisor.Succeeded();
                     }
                     catch (Exception e) when (Scope.IsAborting(e))

@@ -33,13 +33,15 @@ public static class StreamSeqInstruments
 
     internal static void Unregister(StageMetrics metrics) => Live.TryRemove(metrics, out _);
 
-    internal static void RecordLatency(StageMetrics metrics, long startTimestamp)
+    /// <summary>Records the time since <paramref name="startTimestamp"/>; returns it in nanoseconds.</summary>
+    internal static long RecordLatency(StageMetrics metrics, long startTimestamp)
     {
-        var milliseconds = metrics.Latency.RecordSince(startTimestamp);
+        var nanos = metrics.Latency.RecordSince(startTimestamp);
         if (LatencyInstrument.Enabled)
         {
-            LatencyInstrument.Record(milliseconds, new TagList { { "pipeline", metrics.Pipeline }, { "stage", metrics.StageId } });
+            LatencyInstrument.Record(nanos / 1e6, new TagList { { "pipeline", metrics.Pipeline }, { "stage", metrics.StageId } });
         }
+        return nanos;
     }
 
     private static IEnumerable<Measurement<long>> Observe(Func<StageMetrics, long> read)

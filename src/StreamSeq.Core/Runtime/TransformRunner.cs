@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StreamSeq.Pipelines;
 
 namespace StreamSeq.Runtime;
@@ -32,13 +31,14 @@ internal sealed class TransformRunner<TIn, TOut> : StageRunner
             }
             var reader = _input.Reader;
             var abort = Scope.Abort;
+            var sampler = new LatencySampler();
             var map = stage as MapStage<TIn, TOut>;
             while (await reader.WaitToReadAsync(abort).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var packet))
                 {
                     Metrics.CountIn();
-                    var started = Stopwatch.GetTimestamp();
+                    var started = sampler.Start();
                     try
                     {
                         if (map is not null)
@@ -59,7 +59,7 @@ internal sealed class TransformRunner<TIn, TOut> : StageRunner
                             }
                         }
                         packet.Release();
-                        StreamSeqInstruments.RecordLatency(Metrics, started);
+                        sampler.Stop(Metrics, started);
                         Supervisor.Succeeded();
                     }
                     catch (Exception e) when (Scope.IsAborting(e))
