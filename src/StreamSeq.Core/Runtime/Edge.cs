@@ -14,14 +14,17 @@ internal interface IEdge
     int Abandon();
 }
 
-/// <summary>The producer's side of an edge for payloads of type <typeparamref name="T"/>.</summary>
-internal interface IEdgeWriter<T>
+/// <summary>
+/// The producer's side of an edge for payloads of type <typeparamref name="T"/>. An abstract class rather than
+/// an interface: a virtual call is cheaper than interface dispatch on the per-packet path.
+/// </summary>
+internal abstract class EdgeWriter<T>
 {
-    bool TryWrite(in Packet<T> packet);
+    public abstract bool TryWrite(in Packet<T> packet);
 
-    ValueTask WriteAsync(Packet<T> packet, CancellationToken cancellationToken);
+    public abstract ValueTask WriteAsync(Packet<T> packet, CancellationToken cancellationToken);
 
-    void Complete();
+    public abstract void Complete();
 }
 
 /// <summary>
@@ -29,9 +32,10 @@ internal interface IEdgeWriter<T>
 /// still holds when the consumer goes away is released here, so its payload is disposed and its
 /// acknowledgement learns it was dropped.
 /// </summary>
-internal sealed class Edge<T> : IEdge, IEdgeWriter<T>
+internal sealed class Edge<T> : EdgeWriter<T>, IEdge
 {
     private readonly Channel<Packet<T>> _channel;
+    private readonly ChannelWriter<Packet<T>> _writer;
     private readonly StageMetrics _consumer;
 
     public Edge(int capacity, FullMode fullMode, StageMetrics consumer)
@@ -49,6 +53,7 @@ internal sealed class Edge<T> : IEdge, IEdgeWriter<T>
             SingleWriter = true,
         };
         _channel = Channel.CreateBounded<Packet<T>>(options, OnDropped);
+        _writer = _channel.Writer;
     }
 
     public Type PayloadType => typeof(T);
@@ -57,11 +62,13 @@ internal sealed class Edge<T> : IEdge, IEdgeWriter<T>
 
     public int Count => _channel.Reader.Count;
 
-    public bool TryWrite(in Packet<T> packet) => _channel.Writer.TryWrite(packet);
+    public override bool TryWrite(in Packet<T> packet) => _writer.TryWrite(packet);
 
-    public ValueTask WriteAsync(Packet<T> packet, CancellationToken cancellationToken) => _channel.Writer.WriteAsync(packet, cancellationToken);
+    // The token is deliberately not passed on: registering one costs more than a fast stage's work on every
+    // wait, and an abort closes every edge (Abandon), which ends pending writes and reads anyway.
+    public override ValueTask WriteAsync(Packet<T> packet, CancellationToken cancellationToken) => _writer.WriteAsync(packet, CancellationToken.None);
 
-    public void Complete() => _channel.Writer.TryComplete();
+    public override void Complete() => _writer.TryComplete();
 
     public int Abandon()
     {
@@ -87,15 +94,15 @@ internal sealed class Edge<T> : IEdge, IEdgeWriter<T>
 }
 
 /// <summary>Writes packets of a narrower payload type into an edge of a wider one (double into any).</summary>
-internal sealed class ConvertingWriter<TFrom, TTo> : IEdgeWriter<TFrom>
+internal sealed class ConvertingWriter<TFrom, TTo> : EdgeWriter<TFrom>
 {
     private readonly Edge<TTo> _edge;
 
     public ConvertingWriter(Edge<TTo> edge) => _edge = edge;
 
-    public bool TryWrite(in Packet<TFrom> packet) => _edge.TryWrite(packet.As<TTo>());
+    public override bool TryWrite(in Packet<TFrom> packet) => _edge.TryWrite(packet.As<TTo>());
 
-    public ValueTask WriteAsync(Packet<TFrom> packet, CancellationToken cancellationToken) => _edge.WriteAsync(packet.As<TTo>(), cancellationToken);
+    public override ValueTask WriteAsync(Packet<TFrom> packet, CancellationToken cancellationToken) => _edge.WriteAsync(packet.As<TTo>(), cancellationToken);
 
-    public void Complete() => _edge.Complete();
+    public override void Complete() => _edge.Complete();
 }

@@ -7,31 +7,30 @@ namespace StreamSeq.Runtime;
 /// whole work, so packets that take under 20 µs are timed one in 16; slower ones, where the clock is
 /// noise, every time. Percentiles stay representative; the cost stays near 1 % of the stage's work.
 /// </summary>
-internal struct LatencySampler
+internal static class LatencySampler
 {
     private const long SlowNanos = 20_000;
     private const int FastStride = 16;
-    private int _skip;
-
     /// <summary>A start timestamp when this packet is to be timed, else 0.</summary>
-    public long Start()
+    public static long Start(StageMetrics metrics)
     {
-        if (_skip > 0)
+        ref var skip = ref metrics.Hot.SampleSkip;
+        if (skip > 0)
         {
-            _skip--;
+            skip--;
             return 0;
         }
         return Stopwatch.GetTimestamp();
     }
 
     /// <summary>Records the packet's time if it was started.</summary>
-    public void Stop(StageMetrics metrics, long started)
+    public static void Stop(StageMetrics metrics, long started)
     {
         if (started == 0)
         {
             return;
         }
         var nanos = StreamSeqInstruments.RecordLatency(metrics, started);
-        _skip = nanos >= SlowNanos ? 0 : FastStride - 1;
+        metrics.Hot.SampleSkip = nanos >= SlowNanos ? 0 : FastStride - 1;
     }
 }

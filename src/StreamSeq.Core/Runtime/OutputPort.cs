@@ -10,8 +10,8 @@ internal sealed class OutputPort<T> : Emitter<T>
 {
     private readonly StageMetrics _metrics;
     private readonly string _streamId;
-    private IEdgeWriter<T>[] _edges = [];
-    private long _nextSequence;
+    private EdgeWriter<T>[] _edges = [];
+    private Edge<T>? _single;
 
     // The packet being processed, for outputs derived from it.
     private bool _hasCurrent;
@@ -30,10 +30,12 @@ internal sealed class OutputPort<T> : Emitter<T>
 
     public void Connect(IEdge edge)
     {
-        IEdgeWriter<T> writer = edge is Edge<T> same
+        EdgeWriter<T> writer = edge is Edge<T> same
             ? same
-            : (IEdgeWriter<T>)Activator.CreateInstance(typeof(ConvertingWriter<,>).MakeGenericType(typeof(T), edge.PayloadType), edge)!;
+            : (EdgeWriter<T>)Activator.CreateInstance(typeof(ConvertingWriter<,>).MakeGenericType(typeof(T), edge.PayloadType), edge)!;
         _edges = [.. _edges, writer];
+        // The common case, one consumer of the same type, gets a direct (sealed, inlinable) call.
+        _single = _edges.Length == 1 ? writer as Edge<T> : null;
     }
 
     public void SetCurrent<TIn>(in Packet<TIn> input)
@@ -72,12 +74,17 @@ internal sealed class OutputPort<T> : Emitter<T>
 
     public override ValueTask EmitAsync(T payload, DateTime originatingTime, AckToken? ack = null, CancellationToken cancellationToken = default)
     {
-        var packet = new Packet<T>(payload, originatingTime, _nextSequence++, _streamId, Lease.Create(payload, ack));
+        var packet = new Packet<T>(payload, originatingTime, _metrics.Hot.NextSequence++, _streamId, Lease.Create(payload, ack));
         return ForwardAsync(packet, cancellationToken);
     }
 
     public override ValueTask ForwardAsync(Packet<T> packet, CancellationToken cancellationToken = default)
     {
+        if (_single is { } single && single.TryWrite(packet))
+        {
+            _metrics.CountOut();
+            return ValueTask.CompletedTask;
+        }
         var edges = _edges;
         if (edges.Length == 0)
         {

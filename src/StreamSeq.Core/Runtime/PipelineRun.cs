@@ -49,6 +49,18 @@ public sealed class PipelineRun : IAsyncDisposable
                 byId[stage.Inputs[i].Upstream.Id].ConnectOutput(runner.Inputs[i]);
             }
         }
+        // Hot loops wait on edges without a token; an abort closes every edge instead, which wakes them all
+        // and releases what the edges hold.
+        _scope.Abort.Register(() =>
+        {
+            foreach (var runner in _runners)
+            {
+                foreach (var edge in runner.Inputs)
+                {
+                    edge.Abandon();
+                }
+            }
+        });
     }
 
     public PipelinePlan Plan { get; }

@@ -140,7 +140,6 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
         AsyncSignal room, int capacity, CancellationToken stop)
     {
         var reader = edge.Reader;
-        var sampler = new LatencySampler();
         try
         {
             while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
@@ -160,14 +159,14 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
                     continue;
                 }
                 Metrics.CountIn();
-                var started = sampler.Start();
+                var started = LatencySampler.Start(Metrics);
                 try
                 {
                     lock (gate)
                     {
                         subject.OnNext(packet);
                     }
-                    sampler.Stop(Metrics, started);
+                    LatencySampler.Stop(Metrics, started);
                 }
                 finally
                 {

@@ -3,79 +3,30 @@ using StreamSeq.Pipelines;
 namespace StreamSeq.Runtime;
 
 /// <summary>Runs a sink; a packet's share is released (and so acknowledged) after the sink handled it.</summary>
-internal sealed class SinkRunner<TIn> : StageRunner
+internal sealed class SinkRunner<TIn> : SingleInputRunner<TIn>
 {
-    private readonly Edge<TIn> _input;
+    private SinkStage<TIn>? _stage;
 
-    public SinkRunner(PlannedStage plan, RunScope scope) : base(plan, scope)
+    public SinkRunner(PlannedStage plan, RunScope scope) : base(plan, scope, countHandledAsOut: true)
     {
-        _input = (Edge<TIn>)CreateEdge(typeof(TIn), plan, Metrics);
-        InitQueueDepth();
     }
-
-    public override IReadOnlyList<IEdge> Inputs => [_input];
 
     public override void ConnectOutput(IEdge edge) => throw new InvalidOperationException("A sink has no output.");
 
     public override async Task RunAsync()
     {
-        SinkStage<TIn>? stage = null;
         try
         {
-            stage = await StartInstanceAsync<SinkStage<TIn>>().ConfigureAwait(false);
-            if (stage is null)
+            _stage = await StartInstanceAsync<SinkStage<TIn>>().ConfigureAwait(false);
+            if (_stage is null)
             {
                 return;
             }
-            var reader = _input.Reader;
-            var abort = Scope.Abort;
-            var sampler = new LatencySampler();
-            while (await reader.WaitToReadAsync(abort).ConfigureAwait(false))
+            await PumpAsync().ConfigureAwait(false);
+            if (_stage is not null && !Stopped && !Scope.Abort.IsCancellationRequested)
             {
-                while (reader.TryRead(out var packet))
-                {
-                    Metrics.CountIn();
-                    var started = sampler.Start();
-                    try
-                    {
-                        var pending = stage.ConsumeAsync(packet, abort);
-                        if (!pending.IsCompletedSuccessfully)
-                        {
-                            await pending.ConfigureAwait(false);
-                        }
-                        Metrics.CountOut();
-                        packet.Release();
-                        sampler.Stop(Metrics, started);
-                        Supervisor.Succeeded();
-                    }
-                    catch (Exception e) when (Scope.IsAborting(e))
-                    {
-                        packet.Release(AckOutcome.Dropped);
-                        throw;
-                    }
-                    catch (Exception e)
-                    {
-                        packet.Release(AckOutcome.Failed);
-                        Metrics.CountFailed();
-                        var decision = Decide(e, $"consuming packet {packet.StreamId}#{packet.Sequence}");
-                        if (decision == FailureDecision.Stop)
-                        {
-                            return;
-                        }
-                        if (decision == FailureDecision.Restart)
-                        {
-                            var failed = stage;
-                            stage = null;
-                            stage = await RestartAsync(failed).ConfigureAwait(false);
-                            if (stage is null)
-                            {
-                                return;
-                            }
-                        }
-                    }
-                }
+                await _stage.FlushAsync(Scope.Abort).ConfigureAwait(false);
             }
-            await stage.FlushAsync(abort).ConfigureAwait(false);
         }
         catch (Exception e) when (Scope.IsAborting(e))
         {
@@ -86,11 +37,21 @@ internal sealed class SinkRunner<TIn> : StageRunner
         }
         finally
         {
-            if (stage is not null)
+            if (_stage is not null)
             {
-                await StopInstanceAsync(stage).ConfigureAwait(false);
+                await StopInstanceAsync(_stage).ConfigureAwait(false);
             }
             AbandonInputs();
         }
+    }
+
+    protected override ValueTask Handle(in Packet<TIn> packet) => _stage!.ConsumeAsync(packet, Scope.Abort);
+
+    protected override async Task<bool> RestartStageAsync()
+    {
+        var failed = _stage!;
+        _stage = null;
+        _stage = await RestartAsync(failed).ConfigureAwait(false);
+        return _stage is not null;
     }
 }

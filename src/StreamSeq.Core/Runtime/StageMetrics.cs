@@ -1,4 +1,26 @@
+using System.Runtime.InteropServices;
+
 namespace StreamSeq.Runtime;
+
+/// <summary>
+/// The counters a stage loop writes on every packet, padded to their own cache lines: stage loops run on
+/// different cores, and counters of neighbouring stages sharing a line would bounce it between them.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 192)]
+internal struct HotCounters
+{
+    [FieldOffset(64)]
+    public long In;
+
+    [FieldOffset(72)]
+    public long Out;
+
+    [FieldOffset(80)]
+    public long NextSequence;
+
+    [FieldOffset(88)]
+    public int SampleSkip;
+}
 
 /// <summary>
 /// Counters of one running stage. <c>In</c> and <c>Out</c> are written by the stage's own loop only and read
@@ -6,8 +28,7 @@ namespace StreamSeq.Runtime;
 /// </summary>
 public sealed class StageMetrics
 {
-    private long _in;
-    private long _out;
+    internal HotCounters Hot;
     private long _dropped;
     private long _failed;
     private long _restarts;
@@ -28,10 +49,10 @@ public sealed class StageMetrics
     public string StageType { get; }
 
     /// <summary>Packets taken from the input edges.</summary>
-    public long In => Volatile.Read(ref _in);
+    public long In => Volatile.Read(ref Hot.In);
 
     /// <summary>Packets emitted (sinks: packets handled).</summary>
-    public long Out => Volatile.Read(ref _out);
+    public long Out => Volatile.Read(ref Hot.Out);
 
     /// <summary>Packets dropped by this stage's full input edges (<c>drop-oldest</c>/<c>drop-newest</c>).</summary>
     public long Dropped => Volatile.Read(ref _dropped);
@@ -54,11 +75,9 @@ public sealed class StageMetrics
     /// <summary>Reads the current depth of the input edges.</summary>
     public Func<int> QueueDepth { get; internal set; } = static () => 0;
 
-    internal void CountIn() => _in++;
+    internal void CountIn() => Hot.In++;
 
-    internal void CountOut() => _out++;
-
-    internal void CountOutShared() => Interlocked.Increment(ref _out);
+    internal void CountOut() => Hot.Out++;
 
     internal void CountDropped() => Interlocked.Increment(ref _dropped);
 

@@ -3,98 +3,31 @@ using StreamSeq.Pipelines;
 namespace StreamSeq.Runtime;
 
 /// <summary>Runs a transform (or a map with parallelism 1) over its single input.</summary>
-internal sealed class TransformRunner<TIn, TOut> : StageRunner
+internal sealed class TransformRunner<TIn, TOut> : SingleInputRunner<TIn>
 {
-    private readonly Edge<TIn> _input;
     private readonly OutputPort<TOut> _output;
+    private TransformStage<TIn, TOut>? _stage;
+    private MapStage<TIn, TOut>? _map;
 
-    public TransformRunner(PlannedStage plan, RunScope scope) : base(plan, scope)
-    {
-        _input = (Edge<TIn>)CreateEdge(typeof(TIn), plan, Metrics);
-        _output = new OutputPort<TOut>(plan.Id, Metrics);
-        InitQueueDepth();
-    }
-
-    public override IReadOnlyList<IEdge> Inputs => [_input];
+    public TransformRunner(PlannedStage plan, RunScope scope) : base(plan, scope, countHandledAsOut: false)
+        => _output = new OutputPort<TOut>(plan.Id, Metrics);
 
     public override void ConnectOutput(IEdge edge) => _output.Connect(edge);
 
     public override async Task RunAsync()
     {
-        TransformStage<TIn, TOut>? stage = null;
         try
         {
-            stage = await StartInstanceAsync<TransformStage<TIn, TOut>>().ConfigureAwait(false);
-            if (stage is null)
+            Use(await StartInstanceAsync<TransformStage<TIn, TOut>>().ConfigureAwait(false));
+            if (_stage is null)
             {
                 return;
             }
-            var reader = _input.Reader;
-            var abort = Scope.Abort;
-            var sampler = new LatencySampler();
-            var map = stage as MapStage<TIn, TOut>;
-            while (await reader.WaitToReadAsync(abort).ConfigureAwait(false))
+            await PumpAsync().ConfigureAwait(false);
+            if (_stage is not null && !Stopped && !Scope.Abort.IsCancellationRequested)
             {
-                while (reader.TryRead(out var packet))
-                {
-                    Metrics.CountIn();
-                    var started = sampler.Start();
-                    try
-                    {
-                        if (map is not null)
-                        {
-                            var pending = _output.ForwardAsync(packet.Derive(map.Map(packet)), abort);
-                            if (!pending.IsCompletedSuccessfully)
-                            {
-                                await pending.ConfigureAwait(false);
-                            }
-                        }
-                        else
-                        {
-                            _output.SetCurrent(packet);
-                            var pending = stage.ProcessAsync(packet, _output, abort);
-                            if (!pending.IsCompletedSuccessfully)
-                            {
-                                await pending.ConfigureAwait(false);
-                            }
-                        }
-                        packet.Release();
-                        sampler.Stop(Metrics, started);
-                        Supervisor.Succeeded();
-                    }
-                    catch (Exception e) when (Scope.IsAborting(e))
-                    {
-                        packet.Release(AckOutcome.Dropped);
-                        throw;
-                    }
-                    catch (Exception e)
-                    {
-                        packet.Release(AckOutcome.Failed);
-                        Metrics.CountFailed();
-                        var decision = Decide(e, $"processing packet {packet.StreamId}#{packet.Sequence}");
-                        if (decision == FailureDecision.Stop)
-                        {
-                            return;
-                        }
-                        if (decision == FailureDecision.Restart)
-                        {
-                            var failed = stage;
-                            stage = null;
-                            stage = await RestartAsync(failed).ConfigureAwait(false);
-                            if (stage is null)
-                            {
-                                return;
-                            }
-                            map = stage as MapStage<TIn, TOut>;
-                        }
-                    }
-                    finally
-                    {
-                        _output.ClearCurrent();
-                    }
-                }
+                await _stage.CompleteAsync(_output, Scope.Abort).ConfigureAwait(false);
             }
-            await stage.CompleteAsync(_output, abort).ConfigureAwait(false);
         }
         catch (Exception e) when (Scope.IsAborting(e))
         {
@@ -105,12 +38,57 @@ internal sealed class TransformRunner<TIn, TOut> : StageRunner
         }
         finally
         {
-            if (stage is not null)
+            if (_stage is not null)
             {
-                await StopInstanceAsync(stage).ConfigureAwait(false);
+                await StopInstanceAsync(_stage).ConfigureAwait(false);
             }
             _output.Complete();
             AbandonInputs();
         }
+    }
+
+    protected override ValueTask Handle(in Packet<TIn> packet)
+    {
+        if (_map is { } map)
+        {
+            return _output.ForwardAsync(packet.Derive(map.Map(packet)), Scope.Abort);
+        }
+        _output.SetCurrent(packet);
+        var pending = _stage!.ProcessAsync(packet, _output, Scope.Abort);
+        if (pending.IsCompletedSuccessfully)
+        {
+            _output.ClearCurrent();
+            return pending;
+        }
+        return ClearAfterAsync(pending);
+    }
+
+    private async ValueTask ClearAfterAsync(ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            _output.ClearCurrent();
+        }
+    }
+
+    protected override void Reset() => _output.ClearCurrent();
+
+    protected override async Task<bool> RestartStageAsync()
+    {
+        var failed = _stage!;
+        _stage = null;
+        _map = null;
+        Use(await RestartAsync(failed).ConfigureAwait(false));
+        return _stage is not null;
+    }
+
+    private void Use(TransformStage<TIn, TOut>? stage)
+    {
+        _stage = stage;
+        _map = stage as MapStage<TIn, TOut>;
     }
 }
