@@ -32,15 +32,27 @@ internal abstract class EdgeWriter<T>
 /// still holds when the consumer goes away is released here, so its payload is disposed and its
 /// acknowledgement learns it was dropped.
 /// </summary>
+/// <remarks>
+/// Under <c>wait</c>, a producer that finds the edge full sleeps until the consumer has drained it to half
+/// its capacity, not until one slot frees. With the channel's own blocking write, a saturated pipeline
+/// hands the producer a thread-pool wake-up for every packet the consumer takes; with this hysteresis it
+/// gets one per half-capacity batch. Capacity and back-pressure are unchanged.
+/// </remarks>
 internal sealed class Edge<T> : EdgeWriter<T>, IEdge
 {
     private readonly Channel<Packet<T>> _channel;
     private readonly ChannelWriter<Packet<T>> _writer;
     private readonly StageMetrics _consumer;
+    private readonly bool _waitWhenFull;
+    private readonly int _lowWater;
+    private TaskCompletionSource? _roomWaiter;
+    private volatile bool _closed;
 
     public Edge(int capacity, FullMode fullMode, StageMetrics consumer)
     {
         _consumer = consumer;
+        _waitWhenFull = fullMode == FullMode.Wait;
+        _lowWater = capacity / 2;
         var options = new BoundedChannelOptions(capacity)
         {
             FullMode = fullMode switch
@@ -54,11 +66,13 @@ internal sealed class Edge<T> : EdgeWriter<T>, IEdge
         };
         _channel = Channel.CreateBounded<Packet<T>>(options, OnDropped);
         _writer = _channel.Writer;
+        Reader = new EdgeReader(this, _channel.Reader);
     }
 
     public Type PayloadType => typeof(T);
 
-    public ChannelReader<Packet<T>> Reader => _channel.Reader;
+    /// <summary>The consumer's side: every read may wake a producer waiting for room.</summary>
+    public ChannelReader<Packet<T>> Reader { get; }
 
     public int Count => _channel.Reader.Count;
 
@@ -66,13 +80,59 @@ internal sealed class Edge<T> : EdgeWriter<T>, IEdge
 
     // The token is deliberately not passed on: registering one costs more than a fast stage's work on every
     // wait, and an abort closes every edge (Abandon), which ends pending writes and reads anyway.
-    public override ValueTask WriteAsync(Packet<T> packet, CancellationToken cancellationToken) => _writer.WriteAsync(packet, CancellationToken.None);
+    public override ValueTask WriteAsync(Packet<T> packet, CancellationToken cancellationToken)
+        => _waitWhenFull ? WaitForRoomAndWriteAsync(packet) : _writer.WriteAsync(packet, CancellationToken.None);
+
+    private async ValueTask WaitForRoomAndWriteAsync(Packet<T> packet)
+    {
+        while (!_writer.TryWrite(packet))
+        {
+            if (_closed)
+            {
+                throw new ChannelClosedException();
+            }
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _roomWaiter, waiter);
+            // Look again after publishing the waiter: the consumer may have drained the edge in between.
+            if (_writer.TryWrite(packet))
+            {
+                Interlocked.CompareExchange(ref _roomWaiter, null, waiter);
+                return;
+            }
+            if (_closed)
+            {
+                Interlocked.CompareExchange(ref _roomWaiter, null, waiter);
+                throw new ChannelClosedException();
+            }
+            await waiter.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Called after each read: wakes a waiting producer once the edge is down to the low-water mark.</summary>
+    private void OnRead()
+    {
+        var waiter = Volatile.Read(ref _roomWaiter);
+        if (waiter is not null && _channel.Reader.Count <= _lowWater)
+        {
+            WakeProducer(waiter);
+        }
+    }
+
+    private void WakeProducer(TaskCompletionSource? waiter)
+    {
+        if (waiter is not null && Interlocked.CompareExchange(ref _roomWaiter, null, waiter) == waiter)
+        {
+            waiter.TrySetResult();
+        }
+    }
 
     public override void Complete() => _writer.TryComplete();
 
     public int Abandon()
     {
+        _closed = true;
         _channel.Writer.TryComplete();
+        WakeProducer(Volatile.Read(ref _roomWaiter));
         var count = 0;
         while (_channel.Reader.TryRead(out var packet))
         {
@@ -90,6 +150,41 @@ internal sealed class Edge<T> : EdgeWriter<T>, IEdge
     {
         _consumer.CountDropped();
         packet.Release(AckOutcome.Dropped);
+    }
+
+    /// <summary>The channel's reader, plus the producer wake-up after each read.</summary>
+    private sealed class EdgeReader : ChannelReader<Packet<T>>
+    {
+        private readonly Edge<T> _edge;
+        private readonly ChannelReader<Packet<T>> _inner;
+
+        public EdgeReader(Edge<T> edge, ChannelReader<Packet<T>> inner)
+        {
+            _edge = edge;
+            _inner = inner;
+        }
+
+        public override Task Completion => _inner.Completion;
+
+        public override bool CanCount => true;
+
+        public override int Count => _inner.Count;
+
+        public override bool CanPeek => _inner.CanPeek;
+
+        public override bool TryPeek([System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Packet<T> item) => _inner.TryPeek(out item);
+
+        public override bool TryRead([System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Packet<T> item)
+        {
+            if (_inner.TryRead(out item))
+            {
+                _edge.OnRead();
+                return true;
+            }
+            return false;
+        }
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => _inner.WaitToReadAsync(cancellationToken);
     }
 }
 

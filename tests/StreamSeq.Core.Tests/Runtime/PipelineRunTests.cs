@@ -14,15 +14,18 @@ public class PipelineRunTests
         return await run.Completion.WaitAsync(Generous);
     }
 
-    [Fact]
-    public async Task Packets_flow_in_order_and_completion_reaches_every_stage()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(64)]
+    public async Task Packets_flow_in_order_and_completion_reaches_every_stage(int capacity)
     {
         var name = Unique("order");
         var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "count": 10000 } },
-                { "id": "a", "type": "passthrough", "input": "gen", "capacity": 4 },
+                { "id": "a", "type": "passthrough", "input": "gen", "capacity": {{capacity}} },
                 { "id": "b", "type": "passthrough", "input": "a" },
                 { "id": "out", "type": "test.collect", "input": "b", "options": { "name": "{{name}}" } }
               ]
