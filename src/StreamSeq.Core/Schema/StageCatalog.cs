@@ -28,7 +28,7 @@ public static class StageCatalog
             list.Add(new JsonObject
             {
                 ["type"] = stage.TypeName,
-                ["kind"] = stage.Kind.ToString().ToLowerInvariant(),
+                ["kind"] = OptionJson.EnumName(stage.Kind),
                 ["description"] = stage.Description,
                 ["input"] = stage.InputType is null ? null : TypeNames.Of(stage.InputType),
                 ["inputs"] = stage.HasInputs ? (stage.ManyInputs ? "many" : "one") : "none",
@@ -48,7 +48,7 @@ public static class StageCatalog
         foreach (var stage in registry.Stages.OrderBy(s => s.TypeName, StringComparer.Ordinal))
         {
             var ports = $"{(stage.InputType is null ? "" : TypeNames.Of(stage.InputType) + (stage.ManyInputs ? "[many]" : ""))} -> {(stage.OutputType is null ? "" : TypeNames.Of(stage.OutputType))}".Trim();
-            text.AppendLine($"{stage.TypeName}  ({stage.Kind.ToString().ToLowerInvariant()}: {ports}){(stage.Origin == "built-in" ? "" : $"  [{stage.Origin}]")}");
+            text.AppendLine($"{stage.TypeName}  ({OptionJson.EnumName(stage.Kind)}: {ports}){(stage.Origin == "built-in" ? "" : $"  [{stage.Origin}]")}");
             if (stage.Description.Length > 0)
             {
                 text.AppendLine($"    {stage.Description}");
