@@ -42,8 +42,10 @@ internal static class DaemonCommand
                 options.SingleLine = true;
                 options.TimestampFormat = "HH:mm:ss ";
             });
-            builder.Services.Configure<StreamSeqSettings>(builder.Configuration.GetSection(StreamSeqSettings.Section));
-            var drain = builder.Configuration.GetSection(StreamSeqSettings.Section).Get<StreamSeqSettings>()?.DrainTimeout ?? TimeSpan.FromSeconds(10);
+            var section = builder.Configuration.GetSection(StreamSeqSettings.Section);
+            builder.Services.Configure<StreamSeqSettings>(section);
+            builder.Services.PostConfigure<StreamSeqSettings>(s => s.ApplyDefaults(section));
+            var drain = section.Get<StreamSeqSettings>()?.DrainTimeout ?? TimeSpan.FromSeconds(10);
             builder.Services.Configure<HostOptions>(options =>
             {
                 options.ShutdownTimeout = drain + TimeSpan.FromSeconds(10);
