@@ -192,10 +192,16 @@ public sealed class TextPluginTests : IClassFixture<TextPluginFixture>, IDisposa
     }
 
     [Fact]
-    public async Task A_broken_plugin_is_reported_with_its_path_and_skipped()
+    public async Task Broken_plugins_are_reported_with_their_path_and_skipped()
     {
-        var broken = _dir.Write("broken-plugins/Broken.Plugin/Broken.Plugin.dll", "");
-        File.WriteAllBytes(broken, Enumerable.Range(0, 4096).Select(i => (byte)(i * 131 % 251)).ToArray());
+        // Not an assembly at all.
+        var garbage = _dir.Write("broken-plugins/Broken.Plugin/Broken.Plugin.dll", "");
+        File.WriteAllBytes(garbage, Enumerable.Range(0, 4096).Select(i => (byte)(i * 131 % 251)).ToArray());
+        // A good assembly whose .deps.json was cut short (a half-finished deployment).
+        var copy = _dir["broken-plugins/" + TextPluginFixture.Name];
+        Directory.CreateDirectory(copy);
+        File.Copy(_plugin.AssemblyPath, Path.Combine(copy, TextPluginFixture.Name + ".dll"));
+        File.WriteAllText(Path.Combine(copy, TextPluginFixture.Name + ".deps.json"), "{ \"runtimeTarget\": ");
         _dir.Write("gen.json", """
             {
               "stages": [
@@ -208,7 +214,10 @@ public sealed class TextPluginTests : IClassFixture<TextPluginFixture>, IDisposa
         var result = await StreamseqCli.RunAsync(_dir.Path, "run", "gen.json", "--plugins", _dir["broken-plugins"]);
 
         Assert.True(result.ExitCode == 0, result.Describe());
-        Assert.Matches(new Regex($@"^streamseq: plugin {Regex.Escape(broken)}: .+\(skipped\)$", RegexOptions.Multiline), result.StdErr);
+        // The dependency resolver's message spans lines; "(skipped)" ends it.
+        const RegexOptions lines = RegexOptions.Multiline | RegexOptions.Singleline;
+        Assert.Matches(new Regex($@"^streamseq: plugin {Regex.Escape(garbage)}: BadImageFormatException: .+?\(skipped\)$", lines), result.StdErr);
+        Assert.Matches(new Regex($@"^streamseq: plugin {Regex.Escape(Path.Combine(copy, TextPluginFixture.Name + ".dll"))}: .+?\(skipped\)$", lines), result.StdErr);
         Assert.DoesNotContain("   at ", result.StdErr);
         Assert.Equal(10, JsonLines.ReadAll(_dir["out/gen.jsonl"]).Count);
     }
