@@ -160,4 +160,15 @@ public sealed class DaemonCommandTests : IAsyncLifetime
         Assert.True(records.Count >= 20);
         Assert.Equal(Enumerable.Range(0, records.Count), records.Select(r => r.GetProperty("seq").GetInt32()));
     }
+
+    [Fact]
+    public async Task A_crash_of_the_supervisor_ends_the_daemon_with_exit_code_1()
+    {
+        // Any crash of the supervisor loop will do; a NUL in a configured path makes resolving it throw.
+        Start("pipelines/bad\\u0000name.json");
+
+        Assert.True(await Daemon.WaitForExitAsync(Eventually.DefaultTimeout), $"the daemon kept running after its supervisor crashed: {Daemon.Describe()}");
+        var result = await Daemon.ResultAsync();
+        Assert.True(result.ExitCode == 1, result.Describe());
+    }
 }
