@@ -31,7 +31,9 @@ internal sealed class CliEnvironment
             .AddEnvironmentVariables("STREAMSEQ_")
             .Build();
         var settings = new StreamSeqSettings();
-        configuration.GetSection(StreamSeqSettings.Section).Bind(settings);
+        var section = configuration.GetSection(StreamSeqSettings.Section);
+        section.Bind(settings);
+        settings.ApplyDefaults(section);
         return new CliEnvironment(configuration, settings);
     }
 
@@ -73,8 +75,11 @@ internal sealed class StreamSeqSettings
     /// <summary>Pipeline files or globs (<c>pipelines/*.json</c>) the daemon runs.</summary>
     public List<string> Pipelines { get; set; } = [];
 
-    /// <summary>Folders searched for plugin assemblies.</summary>
-    public List<string> Plugins { get; set; } = ["plugins/bin"];
+    /// <summary>Where plugins are looked for when <see cref="Plugins"/> is not configured at all.</summary>
+    public const string DefaultPluginFolder = "plugins/bin";
+
+    /// <summary>Folders searched for plugin assemblies; <c>[]</c> means none (see <see cref="ApplyDefaults"/>).</summary>
+    public List<string> Plugins { get; set; } = [];
 
     /// <summary>Where trained models live.</summary>
     public string Models { get; set; } = "models";
@@ -89,4 +94,16 @@ internal sealed class StreamSeqSettings
     public bool RestartFailedPipelines { get; set; } = true;
 
     public TimeSpan RestartDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Fills in defaults the binder cannot: it appends configured items to a list's initial ones, so a default
+    /// folder set in the initializer would be searched whatever the settings list, even <c>[]</c>.
+    /// </summary>
+    public void ApplyDefaults(IConfigurationSection section)
+    {
+        if (!section.GetSection(nameof(Plugins)).Exists())
+        {
+            Plugins.Add(DefaultPluginFolder);
+        }
+    }
 }

@@ -12,5 +12,9 @@ var root = new RootCommand("StreamSeq: pipeline-as-code streaming for sequence l
     DaemonCommand.Create(),
     BenchCommand.Create(),
 };
+var parsed = root.Parse(args);
 // Verbs handle SIGINT/SIGTERM themselves (run drains, the daemon's host stops), so the parser must not.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+// System.CommandLine answers a usage error (unknown option, missing argument) with 1, which scripts would
+// read as "the run failed"; it is an invalid invocation: 2, like an invalid pipeline.
+return parsed.Errors.Count > 0 ? ExitCodes.Invalid : exitCode;

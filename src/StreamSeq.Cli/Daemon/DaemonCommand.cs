@@ -42,8 +42,10 @@ internal static class DaemonCommand
                 options.SingleLine = true;
                 options.TimestampFormat = "HH:mm:ss ";
             });
-            builder.Services.Configure<StreamSeqSettings>(builder.Configuration.GetSection(StreamSeqSettings.Section));
-            var drain = builder.Configuration.GetSection(StreamSeqSettings.Section).Get<StreamSeqSettings>()?.DrainTimeout ?? TimeSpan.FromSeconds(10);
+            var section = builder.Configuration.GetSection(StreamSeqSettings.Section);
+            builder.Services.Configure<StreamSeqSettings>(section);
+            builder.Services.PostConfigure<StreamSeqSettings>(s => s.ApplyDefaults(section));
+            var drain = section.Get<StreamSeqSettings>()?.DrainTimeout ?? TimeSpan.FromSeconds(10);
             builder.Services.Configure<HostOptions>(options =>
             {
                 options.ShutdownTimeout = drain + TimeSpan.FromSeconds(10);
@@ -51,8 +53,12 @@ internal static class DaemonCommand
             });
             builder.Services.AddHostedService<PipelineSupervisor>();
             using var host = builder.Build();
+            // Resolved now: RunAsync disposes the host's services before it returns.
+            var supervisor = host.Services.GetServices<IHostedService>().OfType<PipelineSupervisor>().Single();
             await host.RunAsync().ConfigureAwait(false);
-            return ExitCodes.Success;
+            // A crashed supervisor stops the host (StopHost) and RunAsync still returns normally; the exit code must
+            // say so, or a service manager (systemd Restart=on-failure) takes the crash for a clean stop.
+            return supervisor.ExecuteTask is { IsFaulted: true } ? ExitCodes.Failed : ExitCodes.Success;
         });
         return command;
     }

@@ -66,8 +66,11 @@ public static class PluginLoader
             }
             return new PluginLoadResult(assemblyPath, count, problems.Count > 0 ? string.Join("; ", problems) : null);
         }
-        catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or ReflectionTypeLoadException or TypeLoadException)
+        catch (Exception e)
         {
+            // Whatever a broken plugin throws (a bad image; a malformed .deps.json, on which the dependency
+            // resolver throws InvalidOperationException) is that plugin's problem, reported; it must not take
+            // down the verb or the daemon that loads it.
             return new PluginLoadResult(assemblyPath, 0, $"{e.GetType().Name}: {e.Message}");
         }
     }
