@@ -5,7 +5,7 @@ namespace StreamSeq.Cli.Tests.Commands;
 
 public sealed class SchemaCommandTests : IDisposable
 {
-    private const string CommittedSchema = "pipelines/pipeline.schema.json";
+    private const string CommittedSchema = "schema/pipeline.schema.json";
     private readonly TempDirectory _dir = new("schema");
 
     public void Dispose() => _dir.Dispose();
