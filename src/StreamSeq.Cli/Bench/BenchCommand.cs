@@ -9,13 +9,14 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var packets = new Option<long>("--packets") { Description = "Packets per trial", DefaultValueFactory = _ => 5_000_000 };
+        var packets = new Option<long>("--packets") { Description = "Packets per throughput trial", DefaultValueFactory = _ => 1_000_000 };
+        var soak = new Option<long>("--soak-packets") { Description = "Packets of the single long run whose memory is watched (0 skips it)", DefaultValueFactory = _ => 5_000_000 };
         var capacity = new Option<int>("--capacity") { Description = "Bound of every channel, block and edge", DefaultValueFactory = _ => 256 };
-        var trials = new Option<int>("--trials") { Description = "Interleaved trials per implementation (the median is reported)", DefaultValueFactory = _ => 3 };
+        var trials = new Option<int>("--trials") { Description = "Interleaved trials per implementation (the median is reported)", DefaultValueFactory = _ => 9 };
         var output = new Option<string?>("--output", "-o") { Description = "Also write the JSON report to this file" };
         var engine = new Command("engine", "Engine throughput vs raw bounded channels and TPL Dataflow, and memory over the run")
         {
-            packets, capacity, trials, output,
+            packets, soak, capacity, trials, output,
         };
         engine.SetAction(async result =>
         {
@@ -27,8 +28,14 @@ internal static class BenchCommand
                 Console.Error.WriteLine("streamseq bench engine: --packets >= 1000, --capacity >= 1 and --trials >= 1");
                 return ExitCodes.Invalid;
             }
-            var report = await new EngineBenchmark(count, bound, repeat, Console.Error).RunAsync().ConfigureAwait(false);
-            var text = report.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            var soakCount = result.GetValue(soak);
+            if (soakCount is > 0 and < 1000)
+            {
+                Console.Error.WriteLine("streamseq bench engine: --soak-packets is 0 (skip) or >= 1000");
+                return ExitCodes.Invalid;
+            }
+            var report = await new EngineBenchmark(count, bound, repeat, Console.Error, soakCount).RunAsync().ConfigureAwait(false);
+            var text = report.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             Console.WriteLine(text);
             if (result.GetValue(output) is { } path)
             {

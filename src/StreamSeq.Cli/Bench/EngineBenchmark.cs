@@ -22,12 +22,15 @@ internal sealed class EngineBenchmark
     private readonly int _trials;
     private readonly TextWriter _progress;
 
-    public EngineBenchmark(long packets, int capacity, int trials, TextWriter progress)
+    private readonly long _soakPackets;
+
+    public EngineBenchmark(long packets, int capacity, int trials, TextWriter progress, long soakPackets = 0)
     {
         _packets = packets;
         _capacity = capacity;
         _trials = trials;
         _progress = progress;
+        _soakPackets = soakPackets;
     }
 
     public async Task<JsonObject> RunAsync()
@@ -65,6 +68,7 @@ internal sealed class EngineBenchmark
         var endHeap = GC.GetTotalMemory(forceFullCollection: true);
         process.Refresh();
         var endWorkingSet = process.WorkingSet64;
+        var soak = _soakPackets > 0 ? await SoakAsync().ConfigureAwait(false) : null;
         var medianEngine = Median(engine);
         var medianChannels = Median(channels);
         var medianDataflow = Median(dataflow);
@@ -100,6 +104,7 @@ internal sealed class EngineBenchmark
                 ["rawChannels"] = new JsonArray(channels.Select(v => (JsonNode)Math.Round(v)).ToArray()),
                 ["dataflow"] = new JsonArray(dataflow.Select(v => (JsonNode)Math.Round(v)).ToArray()),
             },
+            ["soak"] = soak,
             ["memory"] = new JsonObject
             {
                 ["enginePacketsTotal"] = _packets * _trials,
@@ -114,6 +119,69 @@ internal sealed class EngineBenchmark
                     ["gen1"] = gcAfter.Item2 - gcBefore.Item2,
                     ["gen2"] = gcAfter.Item3 - gcBefore.Item3,
                 },
+            },
+        };
+    }
+
+    /// <summary>
+    /// One long engine run, sampling the managed heap and working set as it goes: memory that grows with the
+    /// packet count (a leak, an unbounded queue) shows as a rising trend, not just a larger end value.
+    /// </summary>
+    private async Task<JsonObject> SoakAsync()
+    {
+        var soak = new EngineBenchmark(_soakPackets, _capacity, 1, TextWriter.Null);
+        var plan = soak.LoadPlan();
+        var process = Process.GetCurrentProcess();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        process.Refresh();
+        var startWorkingSet = process.WorkingSet64;
+        var startHeap = GC.GetTotalMemory(forceFullCollection: true);
+        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var samples = new List<(double Seconds, long Heap, long WorkingSet)>();
+        var clock = Stopwatch.StartNew();
+        var run = PipelineRun.Start(plan);
+        while (!run.Completion.IsCompleted)
+        {
+            await Task.WhenAny(run.Completion, Task.Delay(250)).ConfigureAwait(false);
+            process.Refresh();
+            samples.Add((clock.Elapsed.TotalSeconds, GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64));
+            _progress.Write($"\rbench engine: soak {run.Stages[^1].Out * 100 / _soakPackets,3}% of {_soakPackets:N0} packets");
+        }
+        _progress.WriteLine();
+        var result = await run.Completion.ConfigureAwait(false);
+        var elapsed = clock.Elapsed;
+        if (!result.Succeeded || result.Stages[^1].Out != _soakPackets)
+        {
+            throw new InvalidOperationException($"soak run delivered {result.Stages[^1].Out} of {_soakPackets}");
+        }
+        var gcAfter = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        process.Refresh();
+        var endWorkingSet = process.WorkingSet64;
+        var endHeap = GC.GetTotalMemory(forceFullCollection: true);
+        // Heap after each sample's last gen0 is noisy; the first and last thirds' medians show a trend.
+        var third = Math.Max(1, samples.Count / 3);
+        var early = Median(samples.Take(third).Select(s => (double)s.Heap).ToList());
+        var late = Median(samples.Skip(samples.Count - third).Select(s => (double)s.Heap).ToList());
+        return new JsonObject
+        {
+            ["packets"] = _soakPackets,
+            ["seconds"] = Math.Round(elapsed.TotalSeconds, 2),
+            ["packetsPerSecond"] = Math.Round(_soakPackets / elapsed.TotalSeconds),
+            ["workingSetStartMiB"] = Math.Round(startWorkingSet / 1048576.0, 1),
+            ["workingSetPeakMiB"] = Math.Round(samples.Max(s => s.WorkingSet) / 1048576.0, 1),
+            ["workingSetEndMiB"] = Math.Round(endWorkingSet / 1048576.0, 1),
+            ["managedHeapStartMiB"] = Math.Round(startHeap / 1048576.0, 2),
+            ["managedHeapPeakMiB"] = Math.Round(samples.Max(s => s.Heap) / 1048576.0, 2),
+            ["managedHeapEndMiB"] = Math.Round(endHeap / 1048576.0, 2),
+            ["managedHeapFirstThirdMedianMiB"] = Math.Round(early / 1048576.0, 2),
+            ["managedHeapLastThirdMedianMiB"] = Math.Round(late / 1048576.0, 2),
+            ["samples"] = samples.Count,
+            ["gcCollections"] = new JsonObject
+            {
+                ["gen0"] = gcAfter.Item1 - gcBefore.Item1,
+                ["gen1"] = gcAfter.Item2 - gcBefore.Item2,
+                ["gen2"] = gcAfter.Item3 - gcBefore.Item3,
             },
         };
     }
