@@ -19,6 +19,7 @@ internal sealed class PipelineSupervisor : BackgroundService
     private readonly ILogger _logger;
     private readonly IHostEnvironment _environment;
     private readonly Dictionary<string, PipelineSlot> _slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _checks = new(StringComparer.Ordinal);
 
     public PipelineSupervisor(IOptions<StreamSeqSettings> settings, ILoggerFactory loggers, IHostEnvironment environment)
     {
@@ -61,6 +62,7 @@ internal sealed class PipelineSupervisor : BackgroundService
         }
         finally
         {
+            await Task.WhenAll(_checks.Values).ConfigureAwait(false);
             _logger.LogInformation("Stopping: draining {Count} pipelines (timeout {Timeout})", _slots.Count, _settings.DrainTimeout);
             await Task.WhenAll(_slots.Values.Select(s => s.StopAsync())).ConfigureAwait(false);
             _logger.LogInformation("All pipelines stopped");
@@ -73,6 +75,10 @@ internal sealed class PipelineSupervisor : BackgroundService
         foreach (var gone in _slots.Keys.Except(files).ToList())
         {
             _logger.LogInformation("{Path} was removed: stopping its pipeline", gone);
+            if (_checks.Remove(gone, out var running))
+            {
+                await running.ConfigureAwait(false);
+            }
             await _slots[gone].StopAsync().ConfigureAwait(false);
             _slots.Remove(gone);
         }
@@ -83,15 +89,25 @@ internal sealed class PipelineSupervisor : BackgroundService
                 slot = new PipelineSlot(file, registry, _settings, _loggers);
                 _slots[file] = slot;
             }
-            try
+            // Each slot is checked on its own: a reload that drains one pipeline for seconds must not delay
+            // noticing changes or failures of the others. A slot still busy is looked at again next tick.
+            if (!_checks.TryGetValue(file, out var running) || running.IsCompleted)
             {
-                await slot.CheckAsync().ConfigureAwait(false);
+                _checks[file] = CheckSlotAsync(slot);
             }
-            catch (Exception e)
-            {
-                // A slot's trouble is its own; the daemon and the other pipelines go on.
-                _logger.LogError(e, "Pipeline file {Path}: unexpected error", file);
-            }
+        }
+    }
+
+    private async Task CheckSlotAsync(PipelineSlot slot)
+    {
+        try
+        {
+            await slot.CheckAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A slot's trouble is its own; the daemon and the other pipelines go on.
+            _logger.LogError(e, "Pipeline file {Path}: unexpected error", slot.Path);
         }
     }
 
