@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using StreamSeq.Pipelines;
 
@@ -44,15 +45,20 @@ internal sealed class Edge<T> : EdgeWriter<T>, IEdge
     private readonly ChannelWriter<Packet<T>> _writer;
     private readonly StageMetrics _consumer;
     private readonly bool _waitWhenFull;
-    private readonly int _lowWater;
+    private readonly int _wakeAfterReads;
     private TaskCompletionSource? _roomWaiter;
     private volatile bool _closed;
+
+    // Consumer-side only: the waiter last seen and the reads since, so no read pays for the channel's lock
+    // a second time to learn the depth.
+    private TaskCompletionSource? _seenWaiter;
+    private int _readsSinceSeen;
 
     public Edge(int capacity, FullMode fullMode, StageMetrics consumer)
     {
         _consumer = consumer;
         _waitWhenFull = fullMode == FullMode.Wait;
-        _lowWater = capacity / 2;
+        _wakeAfterReads = Math.Max(1, capacity - capacity / 2);
         var options = new BoundedChannelOptions(capacity)
         {
             FullMode = fullMode switch
@@ -83,6 +89,7 @@ internal sealed class Edge<T> : EdgeWriter<T>, IEdge
     public override ValueTask WriteAsync(Packet<T> packet, CancellationToken cancellationToken)
         => _waitWhenFull ? WaitForRoomAndWriteAsync(packet) : _writer.WriteAsync(packet, CancellationToken.None);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitForRoomAndWriteAsync(Packet<T> packet)
     {
         while (!_writer.TryWrite(packet))
@@ -108,15 +115,31 @@ internal sealed class Edge<T> : EdgeWriter<T>, IEdge
         }
     }
 
-    /// <summary>Called after each read: wakes a waiting producer once the edge is down to the low-water mark.</summary>
+    /// <summary>
+    /// Called after each read: wakes a waiting producer once half the capacity was read since it began to
+    /// wait. A waiter that stays published found the edge full after publishing, so counting from the first
+    /// read that sees it never wakes it late.
+    /// </summary>
     private void OnRead()
     {
         var waiter = Volatile.Read(ref _roomWaiter);
-        if (waiter is not null && _channel.Reader.Count <= _lowWater)
+        if (waiter is null)
+        {
+            return;
+        }
+        if (!ReferenceEquals(waiter, _seenWaiter))
+        {
+            _seenWaiter = waiter;
+            _readsSinceSeen = 0;
+        }
+        if (++_readsSinceSeen >= _wakeAfterReads)
         {
             WakeProducer(waiter);
         }
     }
+
+    /// <summary>Called when the consumer is about to wait for packets: a producer waiting for room must not wait too.</summary>
+    private void OnIdle() => WakeProducer(Volatile.Read(ref _roomWaiter));
 
     private void WakeProducer(TaskCompletionSource? waiter)
     {
@@ -184,7 +207,15 @@ internal sealed class Edge<T> : EdgeWriter<T>, IEdge
             return false;
         }
 
-        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => _inner.WaitToReadAsync(cancellationToken);
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+        {
+            var ready = _inner.WaitToReadAsync(cancellationToken);
+            if (!ready.IsCompleted)
+            {
+                _edge.OnIdle();
+            }
+            return ready;
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace StreamSeq.Runtime;
@@ -108,6 +109,7 @@ internal sealed class OutputPort<T> : Emitter<T>
         return ValueTask.CompletedTask;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteSlowAsync(Packet<T> packet, int from, CancellationToken cancellationToken)
     {
         var edges = _edges;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using StreamSeq.Pipelines;
@@ -94,6 +95,7 @@ internal abstract class SingleInputRunner<TIn> : StageRunner
         Supervisor.Succeeded();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishAsync(Packet<TIn> packet, ValueTask pending, long started)
     {
         try

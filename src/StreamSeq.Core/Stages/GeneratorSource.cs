@@ -61,31 +61,33 @@ public sealed class GeneratorSource : SourceStage<double>
 
     public override async Task RunAsync(Emitter<double> output, CancellationToken cancellationToken)
     {
-        var period = _options.Rate > 0 ? TimeSpan.FromSeconds(1 / _options.Rate) : _options.Period;
-        var start = _options.Start?.ToUniversalTime() ?? DateTime.UtcNow;
+        var rate = _options.Rate;
+        var periodTicks = (rate > 0 ? TimeSpan.FromSeconds(1 / rate) : _options.Period).Ticks;
+        var startTicks = (_options.Start?.ToUniversalTime() ?? DateTime.UtcNow).Ticks;
+        var count = _options.Count;
+        var mode = _options.Mode;
         var clock = Stopwatch.StartNew();
         var random = new Random(_options.Seed);
-        for (long i = 0; _options.Count == 0 || i < _options.Count; i++)
+        for (long i = 0; count == 0 || i < count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (_options.Rate > 0)
+            if (rate > 0)
             {
                 // Pace against elapsed time, not per-packet sleeps, so timer granularity causes bursts, not drift.
-                var due = TimeSpan.FromSeconds(i / _options.Rate);
-                var ahead = due - clock.Elapsed;
+                var ahead = TimeSpan.FromSeconds(i / rate) - clock.Elapsed;
                 if (ahead > TimeSpan.FromMilliseconds(1))
                 {
                     await Task.Delay(ahead, cancellationToken).ConfigureAwait(false);
                 }
             }
-            var offset = TimeSpan.FromTicks(period.Ticks * i);
-            var value = _options.Mode switch
+            var offsetTicks = periodTicks * i;
+            var value = mode switch
             {
-                GeneratorMode.Sine => _options.Amplitude * Math.Sin(2 * Math.PI * _options.Frequency * offset.TotalSeconds),
+                GeneratorMode.Sine => _options.Amplitude * Math.Sin(2 * Math.PI * _options.Frequency * offsetTicks / TimeSpan.TicksPerSecond),
                 GeneratorMode.Random => random.NextDouble() * _options.Amplitude,
                 _ => i,
             };
-            var pending = output.EmitAsync(value, start + offset, null, cancellationToken);
+            var pending = output.EmitAsync(value, new DateTime(startTicks + offsetTicks, DateTimeKind.Utc), null, cancellationToken);
             if (!pending.IsCompletedSuccessfully)
             {
                 await pending.ConfigureAwait(false);
