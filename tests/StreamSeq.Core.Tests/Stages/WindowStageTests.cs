@@ -137,3 +137,33 @@ public class WindowStageTests
         Assert.Equal(Math.Sqrt(2.0 / 3), stats[1].StdDev, 9);
     }
 }
+
+public class RxBridgeTests
+{
+    [Fact]
+    public async Task A_slow_consumer_back_pressures_an_rx_stage_instead_of_growing_its_output()
+    {
+        var tag = Unique("bridge");
+        var run = PipelineRun.Start(Plan($$"""
+            {
+              "stages": [
+                { "id": "src", "type": "test.resources", "options": { "tag": "{{tag}}", "count": 300 } },
+                { "id": "win", "type": "window.tumbling", "input": "src", "capacity": 4, "options": { "size": 2 } },
+                { "id": "out", "type": "test.collect", "input": "win", "capacity": 2, "options": { "name": "{{Unique("b")}}", "delayMs": 2 } }
+              ]
+            }
+            """));
+        var maxLive = 0;
+        while (!run.Completion.IsCompleted)
+        {
+            maxLive = Math.Max(maxLive, TrackedResource.Live(tag));
+            await Task.Delay(1);
+        }
+        var result = await run.Completion;
+        Assert.True(result.Succeeded);
+        Assert.Equal(150, result.Stages[^1].In);
+        // Edges, the query's held members and its bounded outbox: a few dozen at most, never the whole stream.
+        Assert.True(maxLive <= 40, $"live payloads peaked at {maxLive}");
+        Assert.Equal(0, TrackedResource.Live(tag));
+    }
+}

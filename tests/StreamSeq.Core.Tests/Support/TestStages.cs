@@ -249,3 +249,56 @@ public sealed class AckedSource : SourceStage<double>
         }
     }
 }
+
+/// <summary>Counts stage instances started and stopped, per name: every started instance must stop exactly once.</summary>
+public static class Lifecycle
+{
+    private static readonly ConcurrentDictionary<string, (int Started, int Stopped)> Counts = new();
+
+    public static (int Started, int Stopped) Of(string name) => Counts.GetValueOrDefault(name);
+
+    internal static void Started(string name) => Counts.AddOrUpdate(name, (1, 0), (_, c) => (c.Started + 1, c.Stopped));
+
+    internal static void Stopped(string name) => Counts.AddOrUpdate(name, (0, 1), (_, c) => (c.Started, c.Stopped + 1));
+}
+
+public sealed class TrackedOptions
+{
+    public string Name { get; init; } = "tracked";
+
+    public long[] FailOn { get; init; } = [];
+}
+
+/// <summary>A transform that records its lifecycle and fails on chosen values; a second stop is an error.</summary>
+[Stage("test.tracked")]
+public sealed class TrackedTransform : TransformStage<double, double>
+{
+    private readonly TrackedOptions _options;
+    private int _state; // 0 new, 1 started, 2 stopped
+
+    public TrackedTransform(TrackedOptions options) => _options = options;
+
+    public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        Assert.Equal(0, Interlocked.Exchange(ref _state, 1));
+        Lifecycle.Started(_options.Name);
+        return ValueTask.CompletedTask;
+    }
+
+    public override ValueTask ProcessAsync(Packet<double> input, Emitter<double> output, CancellationToken cancellationToken)
+    {
+        Assert.Equal(1, Volatile.Read(ref _state));
+        if (_options.FailOn.Contains((long)input.Payload))
+        {
+            throw new InvalidOperationException($"refusing {input.Payload}");
+        }
+        return output.EmitAsync(input.Payload, cancellationToken);
+    }
+
+    public override ValueTask StopAsync()
+    {
+        Assert.Equal(1, Interlocked.Exchange(ref _state, 2));
+        Lifecycle.Stopped(_options.Name);
+        return ValueTask.CompletedTask;
+    }
+}
