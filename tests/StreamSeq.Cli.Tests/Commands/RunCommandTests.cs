@@ -90,4 +90,26 @@ public sealed class RunCommandTests : IDisposable
         Assert.NotEqual("", result.StdErr.Trim());
         Assert.DoesNotContain("   at ", result.StdErr);
     }
+
+    [Fact]
+    public async Task Lines_from_stdin_flow_to_jsonl_on_stdout_and_logs_stay_on_stderr()
+    {
+        _dir.Write("pipe.json", """
+            {
+              "stages": [
+                { "id": "in", "type": "source.lines", "options": { "path": "-", "skipEmpty": true } },
+                { "id": "out", "type": "sink.jsonl", "input": "in", "options": { "path": "-" } }
+              ]
+            }
+            """);
+
+        var result = await StreamseqCli.RunWithInputAsync(_dir.Path, "first line\n\nsecond – ünïcode\r\nno newline at end", "run", "pipe.json", "--no-plugins", "--stats");
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        var payloads = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("payload").GetString()!).ToArray();
+        Assert.Equal(["first line", "second – ünïcode", "no newline at end"], payloads);
+        Assert.Contains("pipeline 'pipe': completed", result.StdErr);
+    }
 }

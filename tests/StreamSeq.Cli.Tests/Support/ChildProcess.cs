@@ -38,7 +38,8 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>The dotnet host that runs the tests, so children use the same runtime.</summary>
     public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null,
+        string? standardInput = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -66,6 +67,10 @@ internal sealed class ChildProcess : IAsyncDisposable
             info.Environment[name] = value;
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
+        if (standardInput is not null)
+        {
+            process.StandardInput.Write(standardInput);
+        }
         // Closed, not left open: a verb that reads stdin by mistake sees its end instead of hanging the test.
         process.StandardInput.Close();
         return new ChildProcess(process);
@@ -74,9 +79,9 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Runs a process to its end, killing its whole tree if it outlives <paramref name="timeout"/>.</summary>
     /// <exception cref="TimeoutException">The process did not end in time (its output is in the message).</exception>
     public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
     {
-        await using var child = Start(fileName, arguments, workingDirectory, environment);
+        await using var child = Start(fileName, arguments, workingDirectory, environment, standardInput);
         if (!await child.WaitForExitAsync(timeout))
         {
             child.Kill();

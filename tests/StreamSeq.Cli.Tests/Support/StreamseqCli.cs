@@ -12,6 +12,10 @@ internal static class StreamseqCli
     public static Task<ProcessResult> RunAsync(string workingDirectory, params string[] arguments)
         => ChildProcess.RunAsync(ChildProcess.DotnetHost, [DllPath, .. arguments], workingDirectory, Timeout);
 
+    /// <summary>Runs <c>streamseq ARGS</c> with <paramref name="standardInput"/> piped to it.</summary>
+    public static Task<ProcessResult> RunWithInputAsync(string workingDirectory, string standardInput, params string[] arguments)
+        => ChildProcess.RunAsync(ChildProcess.DotnetHost, [DllPath, .. arguments], workingDirectory, Timeout, standardInput: standardInput);
+
     /// <summary>Starts <c>streamseq daemon</c> in <paramref name="workingDirectory"/> (its content root).</summary>
     public static ChildProcess StartDaemon(string workingDirectory)
         => ChildProcess.Start(ChildProcess.DotnetHost, [DllPath, "daemon"], workingDirectory);
