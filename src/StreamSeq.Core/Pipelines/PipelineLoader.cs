@@ -63,7 +63,12 @@ public static class PipelineLoader
         {
             Apply(definition, change, diagnostics);
         }
+        var before = diagnostics.Count;
         var plan = PipelineCompiler.Compile(definition, registry, baseDirectory ?? Directory.GetCurrentDirectory(), diagnostics);
+        // Checks run in passes (structure, graph, types, options); people read problems in file order.
+        var found = diagnostics.Skip(before).OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ToList();
+        diagnostics.RemoveRange(before, diagnostics.Count - before);
+        diagnostics.AddRange(found);
         return diagnostics.Count == 0 ? plan : null;
     }
 
