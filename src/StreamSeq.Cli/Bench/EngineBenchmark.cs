@@ -48,13 +48,7 @@ internal sealed class EngineBenchmark
         var engine = new List<double>();
         var channels = new List<double>();
         var dataflow = new List<double>();
-        var process = Process.GetCurrentProcess();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        process.Refresh();
-        var startWorkingSet = process.WorkingSet64;
-        var startHeap = GC.GetTotalMemory(forceFullCollection: true);
-        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var memoryStart = MemorySnapshot.Take();
         long engineAllocated = 0;
 
         for (var trial = 1; trial <= _trials; trial++)
@@ -67,10 +61,7 @@ internal sealed class EngineBenchmark
             _progress.WriteLine($"bench engine: trial {trial}/{_trials}: engine {engine[^1]:N0}/s, channels {channels[^1]:N0}/s, dataflow {dataflow[^1]:N0}/s");
         }
 
-        var gcAfter = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-        var endHeap = GC.GetTotalMemory(forceFullCollection: true);
-        process.Refresh();
-        var endWorkingSet = process.WorkingSet64;
+        var memoryEnd = MemorySnapshot.Take();
         var soak = _soakPackets > 0 ? await SoakAsync().ConfigureAwait(false) : null;
         var medianEngine = Median(engine);
         var medianChannels = Median(channels);
@@ -116,21 +107,11 @@ internal sealed class EngineBenchmark
                 ["dataflow"] = new JsonArray(dataflow.Select(v => (JsonNode)Math.Round(v)).ToArray()),
             },
             ["soak"] = soak,
-            ["memory"] = new JsonObject
+            ["memory"] = MemorySnapshot.Describe(memoryStart, memoryEnd, new JsonObject
             {
                 ["enginePacketsTotal"] = _packets * _trials,
                 ["engineAllocatedBytesPerPacket"] = Math.Round(engineAllocated / (double)(_packets * _trials), 2),
-                ["workingSetStartMiB"] = Math.Round(startWorkingSet / 1048576.0, 1),
-                ["workingSetEndMiB"] = Math.Round(endWorkingSet / 1048576.0, 1),
-                ["managedHeapStartMiB"] = Math.Round(startHeap / 1048576.0, 2),
-                ["managedHeapEndMiB"] = Math.Round(endHeap / 1048576.0, 2),
-                ["gcCollections"] = new JsonObject
-                {
-                    ["gen0"] = gcAfter.Item1 - gcBefore.Item1,
-                    ["gen1"] = gcAfter.Item2 - gcBefore.Item2,
-                    ["gen2"] = gcAfter.Item3 - gcBefore.Item3,
-                },
-            },
+            }),
         };
     }
 
@@ -142,13 +123,8 @@ internal sealed class EngineBenchmark
     {
         var soak = new EngineBenchmark(_soakPackets, _capacity, 1, TextWriter.Null);
         var plan = soak.LoadPlan();
-        var process = Process.GetCurrentProcess();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        process.Refresh();
-        var startWorkingSet = process.WorkingSet64;
-        var startHeap = GC.GetTotalMemory(forceFullCollection: true);
-        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var start = MemorySnapshot.Take();
+        using var process = Process.GetCurrentProcess();
         var samples = new List<(double Seconds, long Heap, long WorkingSet)>();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
@@ -168,31 +144,18 @@ internal sealed class EngineBenchmark
         {
             throw new InvalidOperationException($"soak run delivered {result.Stages[^1].Out} of {_soakPackets}");
         }
-        var gcAfter = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-        process.Refresh();
-        var endWorkingSet = process.WorkingSet64;
-        var endHeap = GC.GetTotalMemory(forceFullCollection: true);
-        return new JsonObject
+        var end = MemorySnapshot.Take();
+        return MemorySnapshot.Describe(start, end, new JsonObject
         {
             ["packets"] = _soakPackets,
             ["seconds"] = Math.Round(elapsed.TotalSeconds, 2),
             ["packetsPerSecond"] = Math.Round(_soakPackets / elapsed.TotalSeconds),
-            ["workingSetStartMiB"] = Math.Round(startWorkingSet / 1048576.0, 1),
-            ["workingSetPeakMiB"] = Math.Round(samples.Max(s => s.WorkingSet) / 1048576.0, 1),
-            ["workingSetEndMiB"] = Math.Round(endWorkingSet / 1048576.0, 1),
-            ["managedHeapStartMiB"] = Math.Round(startHeap / 1048576.0, 2),
-            // Includes garbage not yet collected: what the heap grew to between collections.
-            ["managedHeapPeakMiB"] = Math.Round(samples.Max(s => s.Heap) / 1048576.0, 2),
-            ["managedHeapEndMiB"] = Math.Round(endHeap / 1048576.0, 2),
             ["allocatedBytesPerPacket"] = Math.Round(allocated / (double)_soakPackets, 2),
+            ["workingSetPeakMiB"] = MemorySnapshot.MiB(samples.Max(s => s.WorkingSet), 1),
+            // Includes garbage not yet collected: what the heap grew to between collections.
+            ["managedHeapPeakMiB"] = MemorySnapshot.MiB(samples.Max(s => s.Heap), 2),
             ["samples"] = samples.Count,
-            ["gcCollections"] = new JsonObject
-            {
-                ["gen0"] = gcAfter.Item1 - gcBefore.Item1,
-                ["gen1"] = gcAfter.Item2 - gcBefore.Item2,
-                ["gen2"] = gcAfter.Item3 - gcBefore.Item3,
-            },
-        };
+        });
     }
 
     private PipelinePlan LoadPlan()

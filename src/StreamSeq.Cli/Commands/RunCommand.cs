@@ -20,17 +20,15 @@ internal static class RunCommand
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (e.g. 10s, 2m), draining in-flight packets" };
         var drain = new Option<string?>("--drain-timeout") { Description = "How long a stop may take to drain before aborting (default: StreamSeq:DrainTimeout, 10s)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log informational messages too" };
-        var plugins = CommonOptions.Plugins();
-        var noPlugins = CommonOptions.NoPlugins();
-        var settings = CommonOptions.Settings();
+        var registryOptions = new RegistryOptions();
         var command = new Command("run", "Run one pipeline until its sources end (or --duration, or Ctrl+C)")
         {
-            file, set, stats, duration, drain, verbose, plugins, noPlugins, settings,
+            file, set, stats, duration, drain, verbose,
         };
+        registryOptions.AddTo(command);
         command.SetAction(async result =>
         {
-            var environment = CliEnvironment.Load(result.GetValue(settings));
-            var registry = environment.CreateRegistry(result.GetValue(plugins), result.GetValue(noPlugins));
+            var (environment, registry) = registryOptions.Load(result);
             List<PipelineOverride> overrides;
             TimeSpan? limit = null;
             var drainTimeout = environment.Settings.DrainTimeout;

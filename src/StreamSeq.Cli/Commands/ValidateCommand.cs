@@ -9,14 +9,12 @@ internal static class ValidateCommand
     public static Command Create()
     {
         var files = new Argument<string[]>("files") { Description = "Pipeline files to check", Arity = ArgumentArity.OneOrMore };
-        var plugins = CommonOptions.Plugins();
-        var noPlugins = CommonOptions.NoPlugins();
-        var settings = CommonOptions.Settings();
-        var command = new Command("validate", "Check pipeline files without running them; exit 2 if any is invalid") { files, plugins, noPlugins, settings };
+        var registryOptions = new RegistryOptions();
+        var command = new Command("validate", "Check pipeline files without running them; exit 2 if any is invalid") { files };
+        registryOptions.AddTo(command);
         command.SetAction(result =>
         {
-            var environment = CliEnvironment.Load(result.GetValue(settings));
-            var registry = environment.CreateRegistry(result.GetValue(plugins), result.GetValue(noPlugins));
+            var (_, registry) = registryOptions.Load(result);
             var invalid = 0;
             foreach (var file in result.GetValue(files)!)
             {
