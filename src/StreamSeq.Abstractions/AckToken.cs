@@ -39,13 +39,24 @@ public sealed class AckToken
         var left = Interlocked.Decrement(ref _shares);
         if (left == 0)
         {
-            _onSettled((AckOutcome)Volatile.Read(ref _worst));
+            try
+            {
+                _onSettled((AckOutcome)Volatile.Read(ref _worst));
+            }
+            catch (Exception e)
+            {
+                // Settling runs on whichever thread released last; a broker client's error must not surface there.
+                SettleFailed?.Invoke(e);
+            }
         }
         else if (left < 0)
         {
             throw new InvalidOperationException("An acknowledgement share was released twice.");
         }
     }
+
+    /// <summary>Called when an acknowledgement callback throws; the host logs it.</summary>
+    public static event Action<Exception>? SettleFailed;
 
     internal static void RecordWorst(ref int slot, int value)
     {

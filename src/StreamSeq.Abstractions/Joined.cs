@@ -4,13 +4,15 @@ namespace StreamSeq;
 
 /// <summary>
 /// Packets of several streams matched by originating time, as made by <c>join</c>: one value per input
-/// port (null when a secondary stream had no match within tolerance). Holds one share of each member.
+/// port (null when a secondary stream had no match within tolerance). Holds one share of each member until
+/// <see cref="ReleaseMembers"/>, which the acknowledgement of the packet carrying it calls (see
+/// <see cref="Window{T}"/>).
 /// </summary>
-public sealed class Joined : IDisposable
+public sealed class Joined
 {
     private readonly Packet<object>?[] _members;
     private readonly string[] _ports;
-    private int _disposed;
+    private int _released;
 
     /// <summary>Creates a join result that takes over one share of each present member.</summary>
     public Joined(string[] ports, Packet<object>?[] members, DateTime time)
@@ -35,16 +37,19 @@ public sealed class Joined : IDisposable
     [JsonIgnore]
     public IReadOnlyList<Packet<object>?> Members => _members;
 
-    /// <summary>Releases the members. Idempotent.</summary>
-    public void Dispose()
+    /// <summary>Releases the members with <paramref name="outcome"/>. Idempotent.</summary>
+    public void ReleaseMembers(AckOutcome outcome)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _released, 1) != 0)
         {
             return;
         }
         foreach (var member in _members)
         {
-            member?.Release();
+            member?.Release(outcome);
         }
     }
+
+    /// <summary>An acknowledgement that releases the members when it settles: emit the join with it.</summary>
+    public AckToken CreateAck() => new(ReleaseMembers);
 }

@@ -77,9 +77,18 @@ public sealed class Lease
         {
             Payload?.Dispose();
         }
-        finally
+        catch (Exception e)
         {
-            Ack?.Release((AckOutcome)Volatile.Read(ref _worst));
+            // Release runs where a throw cannot be handled (inside a channel's drop callback, an abort, the
+            // tail of a stage loop): a payload that fails to dispose is reported, never thrown.
+            DisposeFailed?.Invoke(Payload!, e);
         }
+        Ack?.Release((AckOutcome)Volatile.Read(ref _worst));
     }
+
+    /// <summary>
+    /// Called when a payload's <see cref="IDisposable.Dispose"/> throws; the host logs it. Releasing never
+    /// throws for it.
+    /// </summary>
+    public static event Action<IDisposable, Exception>? DisposeFailed;
 }

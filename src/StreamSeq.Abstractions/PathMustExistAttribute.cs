@@ -22,7 +22,15 @@ public sealed class PathMustExistAttribute : Attribute
         {
             return null;
         }
-        var full = Path.GetFullPath(value, baseDirectory);
+        string full;
+        try
+        {
+            full = Path.GetFullPath(value, baseDirectory);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return $"'{value}' is not a valid path ({e.Message})";
+        }
         var exists = Directory ? System.IO.Directory.Exists(full) : File.Exists(full);
         return exists ? null : $"{(Directory ? "directory" : "file")} '{value}' does not exist (looked at {full})";
     }

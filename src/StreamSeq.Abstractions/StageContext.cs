@@ -7,8 +7,9 @@ namespace StreamSeq;
 public sealed class StageContext
 {
     /// <summary>Creates a context.</summary>
-    public StageContext(string pipelineName, string stageId, ILogger logger, IScheduler scheduler, string baseDirectory)
+    public StageContext(string pipelineName, string stageId, ILogger logger, IScheduler scheduler, string baseDirectory, int restarts = 0)
     {
+        Restarts = restarts;
         PipelineName = pipelineName;
         StageId = stageId;
         Logger = logger;
@@ -27,6 +28,12 @@ public sealed class StageContext
 
     /// <summary>The clock and timer source for time logic; tests substitute a virtual-time scheduler.</summary>
     public IScheduler Scheduler { get; }
+
+    /// <summary>
+    /// How many instances of this stage ran before this one in the same run (0 for the first). A restarted
+    /// sink appends to what its predecessors wrote instead of starting the file over.
+    /// </summary>
+    public int Restarts { get; }
 
     /// <summary>The directory relative paths in options are resolved against.</summary>
     public string BaseDirectory { get; }

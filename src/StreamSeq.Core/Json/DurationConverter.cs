@@ -16,18 +16,24 @@ public sealed partial class DurationConverter : JsonConverter<TimeSpan>
 
     public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.Number)
+        if (reader.TokenType == JsonTokenType.Number && TryFromSeconds(reader.GetDouble(), out var seconds))
         {
-            return TimeSpan.FromSeconds(reader.GetDouble());
+            return seconds;
         }
         if (reader.TokenType == JsonTokenType.String && TryParse(reader.GetString()!, out var value))
         {
             return value;
         }
-        throw new JsonException("expected a duration such as \"250ms\", \"2s\", \"1.5m\" or a number of seconds");
+        throw new JsonException("expected a duration from 0 to 30 days such as \"250ms\", \"2s\", \"1.5m\" or a number of seconds");
     }
 
     public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) => writer.WriteStringValue(Format(value));
+
+    /// <summary>
+    /// The longest duration accepted: 30 days. Longer waits are mistakes in a pipeline file, and timers
+    /// (<see cref="Task.Delay(TimeSpan)"/>) refuse anything past 49.7 days.
+    /// </summary>
+    public static readonly TimeSpan Max = TimeSpan.FromDays(30);
 
     public static bool TryParse(string text, out TimeSpan value)
     {
@@ -35,17 +41,31 @@ public sealed partial class DurationConverter : JsonConverter<TimeSpan>
         if (match.Success)
         {
             var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-            value = match.Groups[2].Value switch
+            var ticksPerUnit = match.Groups[2].Value switch
             {
-                "us" => TimeSpan.FromTicks((long)(number * 10)),
-                "ms" => TimeSpan.FromMilliseconds(number),
-                "s" => TimeSpan.FromSeconds(number),
-                "m" => TimeSpan.FromMinutes(number),
-                _ => TimeSpan.FromHours(number),
+                "us" => 10.0,
+                "ms" => TimeSpan.TicksPerMillisecond,
+                "s" => TimeSpan.TicksPerSecond,
+                "m" => TimeSpan.TicksPerMinute,
+                _ => TimeSpan.TicksPerHour,
             };
-            return true;
+            return TryFromTicks(number * ticksPerUnit, out value);
         }
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && text.Contains(':');
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && text.Contains(':') && value >= TimeSpan.Zero && value <= Max;
+    }
+
+    /// <summary>A number of seconds as a duration, if it is in range.</summary>
+    public static bool TryFromSeconds(double seconds, out TimeSpan value) => TryFromTicks(seconds * TimeSpan.TicksPerSecond, out value);
+
+    private static bool TryFromTicks(double ticks, out TimeSpan value)
+    {
+        value = default;
+        if (double.IsNaN(ticks) || ticks < 0 || ticks > Max.Ticks)
+        {
+            return false;
+        }
+        value = TimeSpan.FromTicks((long)ticks);
+        return true;
     }
 
     public static string Format(TimeSpan value)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace StreamSeq.Json;
 
@@ -30,6 +31,12 @@ public static class LocatedJsonParser
             utf8 = utf8[Encoding.UTF8.Preamble.Length..];
         }
         var lines = new LineMap(utf8, file);
+        if (!Utf8.IsValid(utf8))
+        {
+            // The reader would accept such bytes inside strings and fail later, when a value is decoded.
+            Utf8.ToUtf16(utf8, new char[utf8.Length], out var valid, out _, replaceInvalidSequences: false);
+            throw new LocatedJsonException("the file is not valid UTF-8 text", lines.At(valid));
+        }
         var reader = new Utf8JsonReader(utf8, ReaderOptions);
         try
         {
@@ -47,7 +54,8 @@ public static class LocatedJsonParser
         catch (JsonException e)
         {
             var line = (int)(e.LineNumber ?? 0) + 1;
-            var column = (int)(e.BytePositionInLine ?? 0) + 1;
+            // The reader counts bytes; people and the rest of the diagnostics count characters.
+            var column = lines.CharacterColumn(line, (int)(e.BytePositionInLine ?? 0));
             var message = e.Message;
             var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
             if (cut > 0)
@@ -108,6 +116,17 @@ public static class LocatedJsonParser
                     _lineStarts.Add(i + 1);
                 }
             }
+        }
+
+        public int CharacterColumn(int line, int bytesIntoLine)
+        {
+            if (line - 1 >= _lineStarts.Count)
+            {
+                return bytesIntoLine + 1;
+            }
+            var start = _lineStarts[line - 1];
+            var length = Math.Clamp(bytesIntoLine, 0, _text.Length - start);
+            return Encoding.UTF8.GetCharCount(_text, start, length) + 1;
         }
 
         public SourceLocation At(int offset)

@@ -19,6 +19,8 @@ public static class OptionJson
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             WriteIndented = indented,
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            // Options nested in objects are checked as strictly as top-level ones.
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
             Converters =
             {
                 new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false),

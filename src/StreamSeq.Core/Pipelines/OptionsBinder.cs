@@ -27,6 +27,7 @@ public static class OptionsBinder
         var instance = Activator.CreateInstance(descriptor.OptionsType)!;
         var known = descriptor.Options.ToDictionary(o => o.Name, StringComparer.Ordinal);
         var valueLocations = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        var unbound = new HashSet<string>(StringComparer.Ordinal);
         var ok = true;
         foreach (var property in json?.Properties ?? [])
         {
@@ -46,23 +47,26 @@ public static class OptionsBinder
             try
             {
                 var value = property.Value.ToElement().Deserialize(option.Property.PropertyType, OptionJson.Options);
-                if (value is null && option.Property.PropertyType.IsValueType && Nullable.GetUnderlyingType(option.Property.PropertyType) is null)
+                if (value is null && !AcceptsNull(option.Property))
                 {
                     throw new JsonException();
                 }
                 option.Property.SetValue(instance, value);
             }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NotSupportedException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Whatever a converter throws for a value (overflow included) is a problem of that value.
                 diagnostics.Add(new(property.Value.Location, stage.Id,
                     $"option '{property.Name}' must be {Article(option.TypeName)}, not {property.Value.KindName} ({Shorten(property.Value)})"));
+                unbound.Add(option.Property.Name);
                 ok = false;
             }
         }
         var optionsLocation = json?.Location ?? stage.Location;
         var results = new List<ValidationResult>();
         Validator.TryValidateObject(instance, new ValidationContext(instance), results, validateAllProperties: true);
-        foreach (var result in results.Where(r => ok || r.MemberNames.All(valueLocations.ContainsKey)))
+        // A value that did not bind was reported; rules about it would only judge its default.
+        foreach (var result in results.Where(r => !r.MemberNames.Any(unbound.Contains)))
         {
             var member = result.MemberNames.FirstOrDefault();
             var location = member is not null && valueLocations.TryGetValue(member, out var at) ? at : optionsLocation;
@@ -88,6 +92,13 @@ public static class OptionsBinder
         }
         return ok ? instance : null;
     }
+
+    private static readonly NullabilityInfoContext Nullability = new();
+
+    private static bool AcceptsNull(PropertyInfo property)
+        => property.PropertyType.IsValueType
+            ? Nullable.GetUnderlyingType(property.PropertyType) is not null
+            : Nullability.Create(property).WriteState != NullabilityState.NotNull;
 
     private static string Article(string typeName)
         => typeName.Contains('|') ? $"one of {typeName}" : (typeName[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an " : "a ") + typeName;

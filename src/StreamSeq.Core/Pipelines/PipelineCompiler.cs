@@ -168,6 +168,19 @@ public static class PipelineCompiler
         {
             diagnostics.Add(new(duplicate.Skip(1).First().Location, stage.Id, $"input '{duplicate.Key}' is listed twice"));
         }
+        if (stage.OnError == ErrorPolicy.Skip && descriptor.Kind is StageKind.Source or StageKind.Rx or StageKind.MultiInput)
+        {
+            if (stage.SettingLocations.TryGetValue("onError", out var at))
+            {
+                diagnostics.Add(new(at, stage.Id,
+                    $"'onError': 'skip' needs a packet to skip; a {OptionJson.EnumName(descriptor.Kind)} stage fails as a whole: use 'restart' or 'stop'"));
+            }
+            else
+            {
+                // From 'defaults': the nearest meaning for a stage that cannot skip one packet.
+                stage.OnError = ErrorPolicy.Restart;
+            }
+        }
         if (stage.Parallelism > 1 && !descriptor.Stateless)
         {
             var at = stage.SettingLocations.GetValueOrDefault("parallelism", stage.Location);

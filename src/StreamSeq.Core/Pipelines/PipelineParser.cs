@@ -310,15 +310,15 @@ public static partial class PipelineParser
     private static TimeSpan? ReadDuration(LocatedProperty property, string? label, List<PipelineDiagnostic> diagnostics)
     {
         var element = property.Value.ToElement();
-        if (element.ValueKind == JsonValueKind.Number && element.GetDouble() >= 0)
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var number) && DurationConverter.TryFromSeconds(number, out var seconds))
         {
-            return TimeSpan.FromSeconds(element.GetDouble());
+            return seconds;
         }
         if (element.ValueKind == JsonValueKind.String && DurationConverter.TryParse(element.GetString()!, out var value) && value >= TimeSpan.Zero)
         {
             return value;
         }
-        diagnostics.Add(new(property.Value.Location, label, $"'{property.Name}' must be a duration such as \"250ms\" or \"2s\", not {property.Value}"));
+        diagnostics.Add(new(property.Value.Location, label, $"'{property.Name}' must be a duration from 0 to 30 days such as \"250ms\" or \"2s\", not {property.Value}"));
         return null;
     }
 

@@ -29,7 +29,7 @@ internal sealed class CountingReader<T> : ChannelReader<T>
     {
         if (_inner.TryRead(out item))
         {
-            _metrics.CountIn();
+            _metrics.CountInShared();
             return true;
         }
         return false;

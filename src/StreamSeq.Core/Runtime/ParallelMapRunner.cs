@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using StreamSeq.Pipelines;
 
@@ -8,24 +7,55 @@ namespace StreamSeq.Runtime;
 /// Runs a stateless map on up to <c>parallelism</c> packets at once and emits results in input order: the
 /// reader starts one task per packet into a bounded queue of tasks, the writer awaits them in order.
 /// </summary>
+/// <remarks>
+/// A restart must not pull an instance out from under tasks still running on it (a model disposed mid-call).
+/// Each task holds the instance it started with; a replaced instance is stopped when its last task ends, and
+/// failures of a replaced instance are counted without deciding another restart.
+/// </remarks>
 internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
 {
-    private readonly Edge<TIn> _input;
     private readonly OutputPort<TOut> _output;
-    private volatile MapStage<TIn, TOut>? _stage;
+    private volatile Instance? _current;
+    private int _generations;
 
     public ParallelMapRunner(PlannedStage plan, RunScope scope) : base(plan, scope)
     {
-        _input = (Edge<TIn>)CreateEdge(typeof(TIn), plan, Metrics);
+        Input = (Edge<TIn>)CreateEdge(typeof(TIn), plan, Metrics);
         _output = new OutputPort<TOut>(plan.Id, Metrics);
         InitQueueDepth();
     }
 
-    public override IReadOnlyList<IEdge> Inputs => [_input];
+    private Edge<TIn> Input { get; }
+
+    public override IReadOnlyList<IEdge> Inputs => [Input];
 
     public override void ConnectOutput(IEdge edge) => _output.Connect(edge);
 
-    private readonly record struct Result(Packet<TOut> Output, Exception? Error, long Sequence, string Stream);
+    private readonly record struct Result(Packet<TOut> Output, Exception? Error, long Sequence, string Stream, int Generation);
+
+    /// <summary>A started stage instance and the tasks using it.</summary>
+    private sealed class Instance(MapStage<TIn, TOut> stage, int generation)
+    {
+        private int _users = 1; // the runner's own hold, given up when the instance is replaced or the run ends
+        private readonly TaskCompletionSource _unused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public MapStage<TIn, TOut> Stage { get; } = stage;
+
+        public int Generation { get; } = generation;
+
+        /// <summary>Completes when the runner let go and no task uses the instance any more.</summary>
+        public Task Unused => _unused.Task;
+
+        public void Enter() => Interlocked.Increment(ref _users);
+
+        public void Leave()
+        {
+            if (Interlocked.Decrement(ref _users) == 0)
+            {
+                _unused.TrySetResult();
+            }
+        }
+    }
 
     public override async Task RunAsync()
     {
@@ -36,17 +66,19 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
             SingleReader = true,
             SingleWriter = true,
         });
+        var retired = new List<Task>();
         try
         {
-            _stage = await StartInstanceAsync<MapStage<TIn, TOut>>().ConfigureAwait(false);
-            if (_stage is null)
+            var first = await StartInstanceAsync<MapStage<TIn, TOut>>().ConfigureAwait(false);
+            if (first is null)
             {
                 return;
             }
+            _current = new Instance(first, ++_generations);
             var reading = ReadAsync(inFlight.Writer, stop.Token);
             try
             {
-                await WriteAsync(inFlight.Reader, stop).ConfigureAwait(false);
+                await WriteAsync(inFlight.Reader, retired).ConfigureAwait(false);
             }
             finally
             {
@@ -72,26 +104,43 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
         }
         finally
         {
-            if (_stage is not null)
+            if (_current is { } last)
             {
-                await StopInstanceAsync(_stage).ConfigureAwait(false);
+                retired.Add(RetireAsync(last));
+                _current = null;
             }
+            await Task.WhenAll(retired).ConfigureAwait(false);
             _output.Complete();
             AbandonInputs();
         }
+    }
+
+    /// <summary>Gives up the runner's hold on an instance and stops it once its last task ended.</summary>
+    private async Task RetireAsync(Instance instance)
+    {
+        instance.Leave();
+        await instance.Unused.ConfigureAwait(false);
+        await StopInstanceAsync(instance.Stage).ConfigureAwait(false);
     }
 
     private async Task ReadAsync(ChannelWriter<Task<Result>> inFlight, CancellationToken stop)
     {
         try
         {
-            var reader = _input.Reader;
+            var reader = Input.Reader;
             while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var packet))
                 {
                     Metrics.CountIn();
-                    var task = Task.Run(() => Compute(packet));
+                    var instance = _current;
+                    if (instance is null)
+                    {
+                        packet.Release(AckOutcome.Dropped);
+                        continue;
+                    }
+                    instance.Enter();
+                    var task = Task.Run(() => Compute(instance, packet));
                     try
                     {
                         await inFlight.WriteAsync(task, stop).ConfigureAwait(false);
@@ -117,24 +166,28 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
         }
     }
 
-    private Result Compute(Packet<TIn> packet)
+    private Result Compute(Instance instance, Packet<TIn> packet)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            var output = packet.Derive(_stage!.Map(packet));
+            var output = packet.Derive(instance.Stage.Map(packet));
             packet.Release();
             StreamSeqInstruments.RecordLatency(Metrics, started);
-            return new Result(output, null, packet.Sequence, packet.StreamId);
+            return new Result(output, null, packet.Sequence, packet.StreamId, instance.Generation);
         }
         catch (Exception e)
         {
             packet.Release(AckOutcome.Failed);
-            return new Result(default, e, packet.Sequence, packet.StreamId);
+            return new Result(default, e, packet.Sequence, packet.StreamId, instance.Generation);
+        }
+        finally
+        {
+            instance.Leave();
         }
     }
 
-    private async Task WriteAsync(ChannelReader<Task<Result>> inFlight, CancellationTokenSource stop)
+    private async Task WriteAsync(ChannelReader<Task<Result>> inFlight, List<Task> retired)
     {
         while (await inFlight.WaitToReadAsync(Scope.Abort).ConfigureAwait(false))
         {
@@ -148,6 +201,12 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
                     continue;
                 }
                 Metrics.CountFailed();
+                var current = _current;
+                if (current is null || result.Generation != current.Generation)
+                {
+                    // Started on an instance already replaced: that failure was acted on.
+                    continue;
+                }
                 var decision = Decide(result.Error, $"processing packet {result.Stream}#{result.Sequence}");
                 if (decision == FailureDecision.Stop)
                 {
@@ -155,10 +214,11 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
                 }
                 if (decision == FailureDecision.Restart)
                 {
-                    // Stateless: tasks already running keep the old instance; new ones get the new one.
-                    var failed = _stage!;
-                    _stage = await RestartAsync(failed).ConfigureAwait(false);
-                    if (_stage is null)
+                    // Tasks queued meanwhile keep using the old instance, which stays alive until they end.
+                    var replacement = await ReplaceAsync().ConfigureAwait(false);
+                    retired.Add(RetireAsync(current));
+                    _current = replacement is null ? null : new Instance(replacement, ++_generations);
+                    if (replacement is null)
                     {
                         return;
                     }
@@ -166,4 +226,9 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
             }
         }
     }
+
+    private async Task<MapStage<TIn, TOut>?> ReplaceAsync()
+        => await BackoffAsync(FailureDecision.Restart, Scope.Abort).ConfigureAwait(false)
+            ? await StartInstanceAsync<MapStage<TIn, TOut>>().ConfigureAwait(false)
+            : null;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using StreamSeq.Pipelines;
 using StreamSeq.Registry;
@@ -83,8 +84,19 @@ public sealed class PipelineRun : IAsyncDisposable
         return run;
     }
 
+    private void OnDisposeFailed(IDisposable payload, Exception error)
+        => _logger.LogWarning(error, "A payload ({Type}) threw while being disposed", payload.GetType().Name);
+
+    private void OnSettleFailed(Exception error)
+        => _logger.LogWarning(error, "An acknowledgement callback threw");
+
     private async Task<PipelineResult> RunAsync()
     {
+        // Releases happen where a throw cannot surface; such errors are logged by every run that is live
+        // (the lease does not know its run).
+        Lease.DisposeFailed += OnDisposeFailed;
+        AckToken.SettleFailed += OnSettleFailed;
+        RuntimeHelpers.RunClassConstructor(typeof(StreamSeqInstruments).TypeHandle);
         foreach (var runner in _runners)
         {
             StreamSeqInstruments.Register(runner.Metrics);
@@ -107,6 +119,8 @@ public sealed class PipelineRun : IAsyncDisposable
         }
         finally
         {
+            Lease.DisposeFailed -= OnDisposeFailed;
+            AckToken.SettleFailed -= OnSettleFailed;
             SampleQueues();
             foreach (var runner in _runners)
             {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Reactive.Subjects;
 using System.Threading.Channels;
 using StreamSeq.Pipelines;
@@ -70,84 +71,127 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
     /// <summary>Runs one query until the inputs complete (null) or it fails (the error).</summary>
     private async Task<Exception?> RunQueryAsync(RxStage<TIn, TOut> stage)
     {
-        var outbox = Channel.CreateUnbounded<Packet<TOut>>();
-        var room = new AsyncSignal();
-        var capacity = Plan.Definition.Capacity;
+        var query = new QueryState(Scope.Abort);
         var subjects = _inputs.Select(_ => new Subject<Packet<TIn>>()).ToArray();
-        var gate = new object();
-        Exception? failure = null;
-        using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(Scope.Abort);
-
         IDisposable subscription;
         try
         {
             subscription = stage.Build(subjects, Scope.Scheduler).Subscribe(
                 packet =>
                 {
-                    if (!outbox.Writer.TryWrite(packet))
+                    if (!query.Outbox.Writer.TryWrite(packet))
                     {
                         packet.Release(AckOutcome.Dropped);
                     }
                 },
-                error =>
-                {
-                    failure = error;
-                    outbox.Writer.TryComplete();
-                    stopFeeding.Cancel();
-                },
-                () => outbox.Writer.TryComplete());
+                query.Fail,
+                query.Complete);
         }
         catch (Exception e)
         {
             return e;
         }
 
-        var pump = PumpAsync(outbox.Reader, room);
+        var pump = PumpAsync(query.Outbox.Reader, query.Room);
         try
         {
-            var feeders = _inputs.Select((edge, i) => FeedAsync(edge, subjects[i], gate, outbox.Reader, room, capacity, stopFeeding.Token)).ToArray();
+            var feeders = _inputs.Select((edge, i) => FeedAsync(edge, subjects[i], query)).ToArray();
             await Task.WhenAll(feeders).ConfigureAwait(false);
-            if (Volatile.Read(ref failure) is null && !Scope.Abort.IsCancellationRequested)
+            if (query.Failure is null && !Scope.Abort.IsCancellationRequested)
             {
-                lock (gate)
+                lock (query.Gate)
                 {
                     foreach (var subject in subjects)
                     {
                         subject.OnCompleted();
                     }
                 }
+                // Operators may still emit after their inputs end (timers, Delay, ObserveOn): wait for the
+                // query's own end, within the abort grace, so its last packets are not cut off.
+                if (!await query.Ended.WaitAsync(Scope.Options.AbortGrace, Scope.Abort).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default).ConfigureAwait(false)
+                    && !Scope.Abort.IsCancellationRequested)
+                {
+                    Logger.LogWarning("Pipeline '{Pipeline}': the query of stage '{Stage}' did not complete within {Grace} after its inputs ended",
+                        Scope.PipelineName, Plan.Id, Scope.Options.AbortGrace);
+                }
             }
-            outbox.Writer.TryComplete();
+            query.Outbox.Writer.TryComplete();
             await pump.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException && Volatile.Read(ref failure) is not null)
+        catch (Exception e) when (e is OperationCanceledException && query.Failure is not null)
         {
         }
         finally
         {
-            outbox.Writer.TryComplete();
+            query.Outbox.Writer.TryComplete();
             subscription.Dispose();
-            while (outbox.Reader.TryRead(out var left))
+            while (query.Outbox.Reader.TryRead(out var left))
             {
                 left.Release(AckOutcome.Dropped);
             }
             await pump.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            query.Dispose();
         }
-        return Volatile.Read(ref failure);
+        return query.Failure;
     }
 
-    private async Task FeedAsync(Edge<TIn> edge, Subject<Packet<TIn>> subject, object gate, ChannelReader<Packet<TOut>> outbox,
-        AsyncSignal room, int capacity, CancellationToken stop)
+    /// <summary>What the feeders, the pump and the query's callbacks share for one run of a query.</summary>
+    private sealed class QueryState : IDisposable
+    {
+        private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Exception? _failure;
+
+        public QueryState(CancellationToken abort) => StopFeeding = CancellationTokenSource.CreateLinkedTokenSource(abort);
+
+        public Channel<Packet<TOut>> Outbox { get; } = Channel.CreateUnbounded<Packet<TOut>>();
+
+        public AsyncSignal Room { get; } = new();
+
+        /// <summary>Serialises calls into the query: Rx requires one OnNext at a time.</summary>
+        public object Gate { get; } = new();
+
+        public CancellationTokenSource StopFeeding { get; }
+
+        public Exception? Failure => Volatile.Read(ref _failure);
+
+        public Task Ended => _ended.Task;
+
+        /// <summary>The query failed (its OnError, or an exception thrown out of OnNext): stop feeding it.</summary>
+        public void Fail(Exception error)
+        {
+            Interlocked.CompareExchange(ref _failure, error, null);
+            Outbox.Writer.TryComplete();
+            _ended.TrySetResult();
+            try
+            {
+                StopFeeding.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        public void Complete() => _ended.TrySetResult();
+
+        public void Dispose() => StopFeeding.Dispose();
+    }
+
+    private async Task FeedAsync(Edge<TIn> edge, Subject<Packet<TIn>> subject, QueryState query)
     {
         var reader = edge.Reader;
+        var stop = query.StopFeeding.Token;
+        var outbox = query.Outbox.Reader;
+        var capacity = Plan.Definition.Capacity;
+        var shared = _inputs.Length > 1;
         try
         {
             while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
             {
-                while (true)
+                // Back-pressure: no more input while the query's output waits for room downstream. The signal
+                // is taken before looking, so a pulse between the look and the wait is not lost.
+                while (outbox.Count >= capacity)
                 {
-                    // Take the signal before looking, so a pulse between the look and the wait is not lost.
-                    var pulse = room.WaitAsync(stop);
+                    var pulse = query.Room.WaitAsync(stop);
                     if (outbox.Count < capacity)
                     {
                         break;
@@ -158,15 +202,28 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
                 {
                     continue;
                 }
-                Metrics.CountIn();
+                if (shared)
+                {
+                    Metrics.CountInShared();
+                }
+                else
+                {
+                    Metrics.CountIn();
+                }
                 var started = LatencySampler.Start(Metrics);
                 try
                 {
-                    lock (gate)
+                    lock (query.Gate)
                     {
                         subject.OnNext(packet);
                     }
                     LatencySampler.Stop(Metrics, started);
+                }
+                catch (Exception e)
+                {
+                    // An operator that throws instead of calling OnError: the same failure, handled by policy.
+                    query.Fail(e);
+                    return;
                 }
                 finally
                 {

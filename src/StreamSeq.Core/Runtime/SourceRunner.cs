@@ -41,8 +41,16 @@ internal sealed class SourceRunner<TOut> : StageRunner
                     {
                         break;
                     }
-                    // A source has no packet to skip: both skip and restart run a fresh instance.
-                    stage = await RestartAsync(stage).ConfigureAwait(false);
+                    // A source has no packet to skip: both skip and restart run a fresh instance, unless the
+                    // run is draining: then there is nothing left to produce for.
+                    var failed = stage;
+                    stage = null;
+                    if (Scope.Drain.IsCancellationRequested)
+                    {
+                        await StopInstanceAsync(failed).ConfigureAwait(false);
+                        break;
+                    }
+                    stage = await RestartAsync(failed, Scope.Drain).ConfigureAwait(false);
                     continue;
                 }
             }

@@ -79,6 +79,9 @@ public sealed class StageMetrics
 
     internal void CountOut() => Hot.Out++;
 
+    /// <summary>For loops that read several inputs on several threads (joins, merges).</summary>
+    internal void CountInShared() => Interlocked.Increment(ref Hot.In);
+
     internal void CountDropped() => Interlocked.Increment(ref _dropped);
 
     internal void CountFailed() => Interlocked.Increment(ref _failed);

@@ -43,7 +43,7 @@ internal abstract class StageRunner
         => (IEdge)Activator.CreateInstance(typeof(Edge<>).MakeGenericType(payload), plan.Definition.Capacity, plan.Definition.Full, metrics)!;
 
     protected StageContext CreateContext()
-        => new(Scope.PipelineName, Plan.Id, Logger, Scope.Scheduler, Scope.BaseDirectory);
+        => new(Scope.PipelineName, Plan.Id, Logger, Scope.Scheduler, Scope.BaseDirectory, (int)Metrics.Restarts);
 
     /// <summary>
     /// Creates and starts an instance; a failure to start counts as a stage failure under the policy
@@ -68,7 +68,7 @@ internal abstract class StageRunner
                 }
                 Metrics.CountFailed();
                 var decision = Decide(e, "starting");
-                if (decision == FailureDecision.Stop || !await BackoffAsync(decision).ConfigureAwait(false))
+                if (decision == FailureDecision.Stop || !await BackoffAsync(decision, Scope.Abort).ConfigureAwait(false))
                 {
                     return null;
                 }
@@ -84,18 +84,22 @@ internal abstract class StageRunner
         }
     }
 
-    /// <summary>Replaces a failed instance after the backoff; null when the stage gives up.</summary>
-    protected async Task<TStage?> RestartAsync<TStage>(TStage failed) where TStage : Stage
+    /// <summary>
+    /// Replaces a failed instance after the backoff; null when the stage gives up or
+    /// <paramref name="cancelBackoff"/> (default: the abort) ends the wait.
+    /// </summary>
+    protected async Task<TStage?> RestartAsync<TStage>(TStage failed, CancellationToken? cancelBackoff = null) where TStage : Stage
     {
         await StopInstanceAsync(failed).ConfigureAwait(false);
-        if (!await BackoffAsync(FailureDecision.Restart).ConfigureAwait(false))
+        if (!await BackoffAsync(FailureDecision.Restart, cancelBackoff ?? Scope.Abort).ConfigureAwait(false))
         {
             return null;
         }
         return await StartInstanceAsync<TStage>().ConfigureAwait(false);
     }
 
-    private async Task<bool> BackoffAsync(FailureDecision decision)
+    /// <summary>Waits before a restart (counting it); false when cancelled.</summary>
+    protected async Task<bool> BackoffAsync(FailureDecision decision, CancellationToken cancellationToken)
     {
         if (decision != FailureDecision.Restart)
         {
@@ -104,7 +108,7 @@ internal abstract class StageRunner
         Metrics.CountRestart();
         try
         {
-            await Task.Delay(Supervisor.NextDelay, Scope.Abort).ConfigureAwait(false);
+            await Task.Delay(Supervisor.NextDelay, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException)

@@ -19,8 +19,21 @@ public static class StreamSeqInstruments
     private static readonly Histogram<double> LatencyInstrument =
         Meter.CreateHistogram<double>("streamseq.stage.latency", "ms", "Time a stage spends on one packet");
 
+    private static long _disposeFailures;
+    private static long _settleFailures;
+
+    /// <summary>Payloads whose Dispose threw, process-wide.</summary>
+    public static long DisposeFailures => Volatile.Read(ref _disposeFailures);
+
+    /// <summary>Acknowledgement callbacks that threw, process-wide.</summary>
+    public static long SettleFailures => Volatile.Read(ref _settleFailures);
+
     static StreamSeqInstruments()
     {
+        Lease.DisposeFailed += (_, _) => Interlocked.Increment(ref _disposeFailures);
+        AckToken.SettleFailed += _ => Interlocked.Increment(ref _settleFailures);
+        Meter.CreateObservableCounter("streamseq.payload.dispose.failures", () => DisposeFailures, "{payload}", "Payloads whose Dispose threw");
+        Meter.CreateObservableCounter("streamseq.ack.settle.failures", () => SettleFailures, "{ack}", "Acknowledgement callbacks that threw");
         Meter.CreateObservableCounter("streamseq.stage.packets.in", () => Observe(m => m.In), "{packet}", "Packets taken by a stage");
         Meter.CreateObservableCounter("streamseq.stage.packets.out", () => Observe(m => m.Out), "{packet}", "Packets emitted (sinks: handled) by a stage");
         Meter.CreateObservableCounter("streamseq.stage.packets.dropped", () => Observe(m => m.Dropped + m.Abandoned), "{packet}", "Packets dropped by full edges or abandoned at stop");

@@ -18,7 +18,7 @@ public enum GeneratorMode
 }
 
 /// <summary>Options of <c>source.generator</c>.</summary>
-public sealed class GeneratorOptions
+public sealed class GeneratorOptions : IValidatableObject
 {
     [Description("counter, sine or random values")]
     public GeneratorMode Mode { get; init; } = GeneratorMode.Counter;
@@ -46,6 +46,18 @@ public sealed class GeneratorOptions
 
     [Description("Originating time of the first packet (ISO 8601, UTC); default: the wall clock when the stage starts")]
     public DateTime? Start { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Rate is > 0 and < 0.001)
+        {
+            yield return new ValidationResult("'rate' is 0 (unpaced) or at least 0.001 packets per second", [nameof(Rate)]);
+        }
+        if (Period <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("'period' must be positive", [nameof(Period)]);
+        }
+    }
 }
 
 /// <summary>

@@ -170,7 +170,7 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
                 continue;
             }
             var joined = new Joined(ports, members, time);
-            await output.EmitAsync(joined, time, null, cancellationToken).ConfigureAwait(false);
+            await output.EmitAsync(joined, time, joined.CreateAck(), cancellationToken).ConfigureAwait(false);
         }
         // With the primary ended, nothing more can be decided.
         if (completed[0] && primary.First is null)

@@ -9,6 +9,7 @@ namespace StreamSeq.Stages;
 public sealed class JsonlOptions
 {
     [Description("File to write, or - for standard output")]
+    [RequiredOption]
     public string Path { get; init; } = "-";
 
     [Description("Append to an existing file instead of replacing it")]
@@ -47,7 +48,9 @@ public sealed class JsonlSink : SinkStage<object>
         {
             var path = context.ResolvePath(_options.Path);
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            _stream = new FileStream(path, _options.Append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+            // A restarted instance continues the file its predecessor wrote in this run.
+            var append = _options.Append || context.Restarts > 0;
+            _stream = new FileStream(path, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
         }
         _writer = new Utf8JsonWriter(_stream, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _lastFlush = Stopwatch.GetTimestamp();

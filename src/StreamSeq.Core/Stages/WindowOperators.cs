@@ -38,7 +38,7 @@ internal static class WindowOperators
                 }
                 var window = new Window<T>(members, members[0].OriginatingTime, members[^1].OriginatingTime);
                 var last = members[^1];
-                observer.OnNext(new Packet<Window<T>>(window, last.OriginatingTime, sequence++, streamId, Lease.Create(window, null)));
+                observer.OnNext(window.ToPacket(last.OriginatingTime, sequence++, streamId));
             }
 
             var subscription = source.Subscribe(
@@ -123,7 +123,7 @@ internal static class WindowOperators
                         member.Retain();
                     }
                     var window = new Window<T>(members, new DateTime(nextStart, DateTimeKind.Utc), new DateTime(end, DateTimeKind.Utc));
-                    observer.OnNext(new Packet<Window<T>>(window, window.End, sequence++, streamId, Lease.Create(window, null)));
+                    observer.OnNext(window.ToPacket(window.End, sequence++, streamId));
                 }
                 nextStart += e;
                 held.RemoveAll(p =>

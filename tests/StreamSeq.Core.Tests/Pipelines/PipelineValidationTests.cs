@@ -270,4 +270,83 @@ public class PipelineValidationTests
             }
             """));
     }
+
+    [Theory]
+    [InlineData("""{ "id": "thr", "type": "throttle", "input": "gen", "options": { "interval": "9999999999h" } }""", "interval")]
+    [InlineData("""{ "id": "thr", "type": "throttle", "input": "gen", "options": { "interval": 1e300 } }""", "interval")]
+    [InlineData("""{ "id": "thr", "type": "throttle", "input": "gen", "options": { "interval": "1s" }, "restart": { "delay": 1e300 } }""", "delay")]
+    [InlineData("""{ "id": "thr", "type": "throttle", "input": "gen", "options": { "interval": "-00:00:01" } }""", "interval")]
+    public void Absurd_durations_are_diagnostics_not_crashes(string stage, string option)
+    {
+        var diagnostics = Support.Pipelines.Diagnose($$"""
+            {
+              "stages": [
+                { "id": "gen", "type": "source.generator" },
+                {{stage}},
+                { "id": "out", "type": "sink.null", "input": "thr" }
+              ]
+            }
+            """);
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("thr", diagnostic.StageId);
+        Assert.Contains(option, diagnostic.Message);
+        Assert.Equal(4, diagnostic.Location.Line);
+    }
+
+    [Fact]
+    public void Invalid_values_that_would_fail_at_run_time_are_caught_before()
+    {
+        var diagnostics = Support.Pipelines.Diagnose("""
+            {
+              "stages": [
+                { "id": "gen", "type": "source.generator", "options": { "rate": 1e-300, "period": "0ms" } },
+                { "id": "log", "type": "source.lines", "options": { "path": "a\u0000b" } },
+                { "id": "both", "type": "merge", "inputs": ["gen", "log"] },
+                { "id": "out", "type": "sink.jsonl", "input": "both", "options": { "path": null } }
+              ]
+            }
+            """);
+        Assert.Contains(diagnostics, d => d.StageId == "gen" && d.Message.Contains("'rate' is 0 (unpaced) or at least 0.001"));
+        Assert.Contains(diagnostics, d => d.StageId == "gen" && d.Message.Contains("'period' must be positive"));
+        Assert.Contains(diagnostics, d => d.StageId == "log" && d.Message.Contains("is not a valid path"));
+        Assert.Contains(diagnostics, d => d.StageId == "out" && d.Message.Contains("option 'path' must be a string, not null"));
+    }
+
+    [Fact]
+    public void Skip_is_refused_where_there_is_no_packet_to_skip_unless_it_comes_from_defaults()
+    {
+        var explicitSkip = Single("""
+            {
+              "stages": [
+                { "id": "gen", "type": "source.generator", "onError": "skip" },
+                { "id": "out", "type": "sink.null", "input": "gen" }
+              ]
+            }
+            """);
+        Assert.Equal("gen", explicitSkip.StageId);
+        Assert.Contains("'skip' needs a packet to skip", explicitSkip.Message);
+        var plan = Support.Pipelines.Plan("""
+            {
+              "defaults": { "onError": "skip" },
+              "stages": [
+                { "id": "gen", "type": "source.generator" },
+                { "id": "out", "type": "sink.null", "input": "gen" }
+              ]
+            }
+            """);
+        Assert.Equal(ErrorPolicy.Restart, plan.Stages[0].Definition.OnError);
+        Assert.Equal(ErrorPolicy.Skip, plan.Stages[1].Definition.OnError);
+    }
+
+    [Fact]
+    public void Columns_count_characters_after_non_ascii_text_and_bad_utf8_is_reported()
+    {
+        var malformed = Single("{ \"name\": \"ünïcödé\", \"stages\": [ } ");
+        Assert.Equal(34, malformed.Location.Column);
+        var bytes = "{ \"name\": \"x\" }"u8.ToArray();
+        bytes[11] = 0xFF;
+        var diagnostics = new List<PipelineDiagnostic>();
+        PipelineLoader.TryLoad(bytes, "bad.json", Support.Pipelines.Registry(), diagnostics);
+        Assert.Contains("not valid UTF-8", Assert.Single(diagnostics).Message);
+    }
 }

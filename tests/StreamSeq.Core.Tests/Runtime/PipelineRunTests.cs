@@ -182,7 +182,7 @@ public class PipelineRunTests
         Assert.True(result.Succeeded);
         Assert.Equal(500, Collected.Of(a).Count);
         Assert.Equal(500, Collected.Of(b).Count);
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public class PipelineRunTests
         var result = await run.StopAsync(TimeSpan.FromSeconds(5));
         Assert.True(result.Succeeded);
         Assert.All(result.Stages, s => Assert.True(s.MaxQueueDepth <= 8));
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 
     [Fact]
@@ -231,7 +231,7 @@ public class PipelineRunTests
         Assert.True(result.Succeeded);
         Assert.Equal(60, Collected.Of(name).Count);
         Assert.True(maxLive <= 4 + 2, $"at most capacity + in hand should be alive, saw {maxLive}");
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 
     [Fact]
@@ -260,7 +260,7 @@ public class PipelineRunTests
         Assert.True(maxLive <= 5 + 2, $"live payloads peaked at {maxLive}");
         Assert.True(sink.Dropped > 100, $"dropped {sink.Dropped}");
         Assert.Equal(400, sink.Dropped + Collected.Of(name).Count);
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
         // The newest packets survive drop-oldest: the last one emitted reaches the sink.
         Assert.Equal(399L, Collected.Of(name).Last());
     }
@@ -282,7 +282,7 @@ public class PipelineRunTests
         Assert.Equal(200, result.Stages[1].Dropped + Collected.Of(name).Count);
         Assert.True(result.Stages[1].Dropped > 0);
         Assert.Equal(0L, Collected.Of(name).First());
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 
     [Fact]
@@ -304,7 +304,7 @@ public class PipelineRunTests
         Assert.False(result.Aborted);
         // Everything the source emitted reached the sink: nothing was left in the queue.
         Assert.Equal(result.Stages[0].Out, Collected.Of(name).Count);
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 
     [Fact]
@@ -345,6 +345,6 @@ public class PipelineRunTests
         var result = await run.StopAsync(TimeSpan.FromMilliseconds(50));
         Assert.True(result.Aborted);
         Assert.True(result.Stages[1].Abandoned > 0);
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 }

@@ -90,7 +90,7 @@ public class JoinStageTests
             """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(result.Succeeded);
         Assert.Equal(50, result.Stages[^1].In);
-        Assert.Equal(0, TrackedResource.Live(tagA));
-        Assert.Equal(0, TrackedResource.Live(tagB));
+        TrackedResource.AssertAllReleased(tagA);
+        TrackedResource.AssertAllReleased(tagB);
     }
 }

@@ -50,7 +50,7 @@ public class RxStageTests
         Push(6);
         input.OnCompleted(); // emitLast
         Assert.Equal([2, 5, 6], emitted);
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public class RxStageTests
         packet.Release();
         Assert.Equal(1, TrackedResource.Live(tag));
         subscription.Dispose();
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public class RxStageTests
         }
         // 6 at 4.1 s is 0.9 s after 5: too soon; 7 at 4.2 s is a full second after 5.
         Assert.Equal([0, 3, 5, 7], emitted);
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 
     [Fact]

@@ -113,7 +113,7 @@ public class WindowStageTests
             }
             """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(result.Succeeded);
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 
     [Fact]
@@ -164,6 +164,6 @@ public class RxBridgeTests
         Assert.Equal(150, result.Stages[^1].In);
         // Edges, the query's held members and its bounded outbox: a few dozen at most, never the whole stream.
         Assert.True(maxLive <= 40, $"live payloads peaked at {maxLive}");
-        Assert.Equal(0, TrackedResource.Live(tag));
+        TrackedResource.AssertAllReleased(tag);
     }
 }

@@ -26,7 +26,16 @@ public sealed class TrackedResource : IDisposable
 
     public int DisposeCount => Volatile.Read(ref _disposed);
 
+    private static readonly ConcurrentDictionary<string, int> DoubleDisposals = new();
+
     public static int Live(string tag) => LiveByTag.GetValueOrDefault(tag);
+
+    /// <summary>Every payload of <paramref name="tag"/> was disposed, and none twice.</summary>
+    public static void AssertAllReleased(string tag)
+    {
+        Assert.Equal(0, DoubleDisposals.GetValueOrDefault(tag));
+        Assert.Equal(0, Live(tag));
+    }
 
     public void Dispose()
     {
@@ -36,6 +45,8 @@ public sealed class TrackedResource : IDisposable
         }
         else
         {
+            // Recorded as well as thrown: the engine reports a throwing Dispose instead of propagating it.
+            DoubleDisposals.AddOrUpdate(Tag, 1, (_, n) => n + 1);
             throw new InvalidOperationException($"{Tag}#{Value} disposed twice");
         }
     }
