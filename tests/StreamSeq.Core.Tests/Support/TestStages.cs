@@ -313,3 +313,84 @@ public sealed class TrackedTransform : TransformStage<double, double>
         return ValueTask.CompletedTask;
     }
 }
+
+public sealed class FragileOptions
+{
+    public string Name { get; init; } = "fragile";
+
+    public long[] FailOn { get; init; } = [];
+}
+
+/// <summary>A stateless map that must never be called after it was stopped (a disposed model would crash).</summary>
+[Stage("test.fragile", Stateless = true)]
+public sealed class FragileMap : MapStage<double, double>
+{
+    private static readonly ConcurrentDictionary<string, int> Violations = new();
+    private readonly FragileOptions _options;
+    private volatile bool _stopped;
+
+    public FragileMap(FragileOptions options) => _options = options;
+
+    public static int ViolationsOf(string name) => Violations.GetValueOrDefault(name);
+
+    public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        Lifecycle.Started(_options.Name);
+        return ValueTask.CompletedTask;
+    }
+
+    public override double Map(in Packet<double> input)
+    {
+        Thread.Sleep(1);
+        if (_stopped)
+        {
+            Violations.AddOrUpdate(_options.Name, 1, (_, n) => n + 1);
+        }
+        if (_options.FailOn.Contains((long)input.Payload))
+        {
+            throw new InvalidOperationException($"refusing {input.Payload}");
+        }
+        return input.Payload;
+    }
+
+    public override ValueTask StopAsync()
+    {
+        _stopped = true;
+        Lifecycle.Stopped(_options.Name);
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class RxTestOptions
+{
+    public long ThrowOn { get; init; } = -1;
+
+    public int DelayMs { get; init; }
+}
+
+/// <summary>An Rx stage that throws out of OnNext on one value (no OnError) and can delay its output.</summary>
+[Stage("test.rx")]
+public sealed class RxTestStage : RxStage<double, double>
+{
+    private readonly RxTestOptions _options;
+
+    public RxTestStage(RxTestOptions options) => _options = options;
+
+    public override IObservable<Packet<double>> Build(IReadOnlyList<IObservable<Packet<double>>> inputs, System.Reactive.Concurrency.IScheduler scheduler)
+    {
+        var checkedInput = System.Reactive.Linq.Observable.Create<Packet<double>>(observer => inputs[0].Subscribe(
+            p =>
+            {
+                if ((long)p.Payload == _options.ThrowOn)
+                {
+                    throw new InvalidOperationException("operator bug");
+                }
+                observer.OnNext(p.Retain());
+            },
+            observer.OnError,
+            observer.OnCompleted));
+        return _options.DelayMs > 0
+            ? System.Reactive.Linq.Observable.Delay(checkedInput, TimeSpan.FromMilliseconds(_options.DelayMs), System.Reactive.Concurrency.TaskPoolScheduler.Default)
+            : checkedInput;
+    }
+}
