@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamSeq.Cli.Commands;
+using StreamSeq.Runtime;
 
 namespace StreamSeq.Cli.Daemon;
 
@@ -48,7 +49,9 @@ internal static class DaemonCommand
             var drain = section.Get<StreamSeqSettings>()?.DrainTimeout ?? TimeSpan.FromSeconds(10);
             builder.Services.Configure<HostOptions>(options =>
             {
-                options.ShutdownTimeout = drain + TimeSpan.FromSeconds(10);
+                // A slot caught mid-reload drains twice (the old run, then its own), each up to the drain
+                // timeout plus the abort grace; the host must wait for that, or it exits mid-drain.
+                options.ShutdownTimeout = 2 * (drain + new PipelineRunOptions().AbortGrace) + TimeSpan.FromSeconds(5);
                 options.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
             });
             builder.Services.AddHostedService<PipelineSupervisor>();

@@ -20,6 +20,8 @@ internal sealed class PipelineSlot
     private readonly StreamSeqSettings _settings;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private readonly SemaphoreSlim _turn = new(1, 1);
     private byte[]? _fingerprint;
     private PipelinePlan? _plan;
     private PipelineRun? _run;
@@ -27,8 +29,10 @@ internal sealed class PipelineSlot
     private int _failuresInRow;
     private DateTime? _restartAt;
 
-    public PipelineSlot(string path, StageRegistry registry, StreamSeqSettings settings, ILoggerFactory loggers)
+    /// <summary>A slot for one pipeline file; <paramref name="stopping"/> is set when the daemon shuts down, and from then on the slot starts no run.</summary>
+    public PipelineSlot(string path, StageRegistry registry, StreamSeqSettings settings, ILoggerFactory loggers, CancellationToken stopping)
     {
+        _stopping = stopping;
         _path = path;
         _registry = registry;
         _settings = settings;
@@ -43,6 +47,24 @@ internal sealed class PipelineSlot
     /// <summary>Looks at the file and the run; starts, reloads or restarts as needed.</summary>
     public async Task CheckAsync()
     {
+        // One thing at a time per slot: a check (which may drain a run to reload it) or the shutdown.
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await CheckNowAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    private async Task CheckNowAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
         byte[] bytes;
         try
         {
@@ -96,6 +118,10 @@ internal sealed class PipelineSlot
 
     private void Start(string verb)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
         _run = PipelineRun.Start(_plan!, new PipelineRunOptions { LoggerFactory = _loggers, DrainTimeout = _settings.DrainTimeout });
         _outcomeSeen = false;
         _restartAt = null;
@@ -134,8 +160,22 @@ internal sealed class PipelineSlot
         }
     }
 
+    /// <summary>Shuts the slot down: waits for a check in progress (which starts nothing once stopping), then drains.</summary>
+    public async Task ShutdownAsync()
+    {
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
     /// <summary>Drains the current run, if any.</summary>
-    public async Task StopAsync()
+    private async Task StopAsync()
     {
         var run = _run;
         if (run is null)

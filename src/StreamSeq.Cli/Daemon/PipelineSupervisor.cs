@@ -53,7 +53,7 @@ internal sealed class PipelineSupervisor : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await ReconcileAsync(registry).ConfigureAwait(false);
+                await ReconcileAsync(registry, stoppingToken).ConfigureAwait(false);
                 await Task.Delay(_settings.WatchInterval, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -62,31 +62,28 @@ internal sealed class PipelineSupervisor : BackgroundService
         }
         finally
         {
-            await Task.WhenAll(_checks.Values).ConfigureAwait(false);
             _logger.LogInformation("Stopping: draining {Count} pipelines (timeout {Timeout})", _slots.Count, _settings.DrainTimeout);
-            await Task.WhenAll(_slots.Values.Select(s => s.StopAsync())).ConfigureAwait(false);
+            // Slots shut down side by side; each first lets a check in progress finish (it starts nothing now).
+            await Task.WhenAll(_slots.Values.Select(s => s.ShutdownAsync())).ConfigureAwait(false);
             _logger.LogInformation("All pipelines stopped");
         }
     }
 
-    private async Task ReconcileAsync(StageRegistry registry)
+    private async Task ReconcileAsync(StageRegistry registry, CancellationToken stopping)
     {
         var files = ExpandPipelines();
         foreach (var gone in _slots.Keys.Except(files).ToList())
         {
             _logger.LogInformation("{Path} was removed: stopping its pipeline", gone);
-            if (_checks.Remove(gone, out var running))
-            {
-                await running.ConfigureAwait(false);
-            }
-            await _slots[gone].StopAsync().ConfigureAwait(false);
+            _checks.Remove(gone);
+            await _slots[gone].ShutdownAsync().ConfigureAwait(false);
             _slots.Remove(gone);
         }
         foreach (var file in files)
         {
             if (!_slots.TryGetValue(file, out var slot))
             {
-                slot = new PipelineSlot(file, registry, _settings, _loggers);
+                slot = new PipelineSlot(file, registry, _settings, _loggers, stopping);
                 _slots[file] = slot;
             }
             // Each slot is checked on its own: a reload that drains one pipeline for seconds must not delay
