@@ -18,7 +18,10 @@ public abstract class Emitter<T>
     /// <param name="payload">The payload; a disposable payload is owned by the engine from here on.</param>
     /// <param name="originatingTime">The capture time of the sample (UTC).</param>
     /// <param name="ack">An acknowledgement whose share moves to the packet, for durable sources.</param>
-    /// <param name="cancellationToken">Cancels a wait for room downstream.</param>
+    /// <param name="cancellationToken">
+    /// The stage's own cancellation. A wait for room downstream ends when the consumer makes room or the run
+    /// aborts (edges close), not on this token: a draining source still gets its last packet in.
+    /// </param>
     public abstract ValueTask EmitAsync(T payload, DateTime originatingTime, AckToken? ack = null, CancellationToken cancellationToken = default);
 
     /// <summary>Forwards a packet the caller owns one share of; that share moves downstream.</summary>

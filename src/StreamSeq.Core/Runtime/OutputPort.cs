@@ -130,6 +130,8 @@ internal sealed class OutputPort<T> : Emitter<T>
             }
             catch (OperationCanceledException)
             {
+                // Edges do not observe tokens today (an abort closes them instead); kept so a cancelled
+                // write can never leak the shares it did not hand over.
                 for (var j = i; j < edges.Length; j++)
                 {
                     packet.Release(AckOutcome.Dropped);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace StreamSeq.Stages;
@@ -26,9 +27,13 @@ public sealed class JoinOptions : IValidatableObject
     [Description("Emit a primary packet even when a secondary stream has no match (its value is null)")]
     public bool EmitUnmatched { get; init; }
 
-    [Description("Most packets kept per secondary stream while waiting for the primary (oldest dropped beyond)")]
+    [Description("Most packets held per input while matching; a full input is not read until the others catch up")]
     [Range(1, 1_000_000)]
     public int MaxBuffered { get; init; } = 1024;
+
+    [Description("How long a primary waits for a silent secondary (a dead camera) before being decided without it")]
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -45,6 +50,12 @@ public sealed class JoinOptions : IValidatableObject
 /// (nearest). A match is decided only once a secondary stream has moved past the primary's time plus the
 /// tolerance (or ended), so the result does not depend on arrival order or timing — it is reproducible.
 /// </summary>
+/// <remarks>
+/// Each port holds at most <c>maxBuffered</c> packets; a port that is full is not read until the primary
+/// catches up (back-pressure, so nothing a pending primary could match is thrown away). Only when waiting
+/// could never end — a secondary port full of packets that are all still candidates, or a secondary that
+/// has said nothing for <c>stallTimeout</c> — is the oldest primary decided with what has arrived. When the primary ends, the join ends: later secondary packets could match nothing.
+/// </remarks>
 [Stage("join", Description = "Aligns streams by originating time: exact, or nearest within a tolerance; the first input drives", ManyInputs = true)]
 public sealed class JoinStage : MultiInputStage<object, Joined>
 {
@@ -54,46 +65,89 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
 
     private readonly record struct Arrival(int Port, Packet<object> Packet, bool Completed);
 
+    /// <summary>One port's packets waiting to be matched, and the slots that bound how many it may hold.</summary>
+    private sealed class Port(int capacity)
+    {
+        public LinkedList<Packet<object>> Queue { get; } = new();
+
+        public SemaphoreSlim Slots { get; } = new(capacity, capacity);
+
+        public bool Completed { get; set; }
+
+        public bool Full => Slots.CurrentCount == 0;
+
+        /// <summary>When the port last delivered a packet (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long LastArrival { get; set; } = Stopwatch.GetTimestamp();
+
+        public void RemoveFirst(AckOutcome? release)
+        {
+            var packet = Queue.First!.Value;
+            Queue.RemoveFirst();
+            if (release is { } outcome)
+            {
+                packet.Release(outcome);
+            }
+            Slots.Release();
+        }
+    }
+
     public override async Task RunAsync(IReadOnlyList<StageInput<object>> inputs, Emitter<Joined> output, CancellationToken cancellationToken)
     {
-        var ports = inputs.Select(i => i.Name).ToArray();
-        var queues = inputs.Select(_ => new LinkedList<Packet<object>>()).ToArray();
-        var completed = new bool[inputs.Count];
+        var names = inputs.Select(i => i.Name).ToArray();
+        var ports = inputs.Select(_ => new Port(_options.MaxBuffered)).ToArray();
         var tolerance = _options.Mode == JoinMode.Exact ? TimeSpan.Zero : _options.Tolerance;
 
-        // One reader per port feeds a small bounded queue, so a fast stream cannot run ahead unboundedly.
-        var arrivals = Channel.CreateBounded<Arrival>(new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.Wait });
+        var arrivals = Channel.CreateUnbounded<Arrival>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var readers = inputs.Select(input => PumpAsync(input, arrivals.Writer, stop.Token)).ToArray();
-        var remaining = inputs.Count;
+        var readers = inputs.Select((input, i) => PumpAsync(input, ports[i].Slots, arrivals.Writer, stop.Token)).ToArray();
+        Task<bool>? waiting = null;
+        Task? stallCheck = null;
         try
         {
-            while (remaining > 0 && await arrivals.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (!(ports[0].Completed && ports[0].Queue.Count == 0))
             {
+                waiting ??= arrivals.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                if (!waiting.IsCompleted && ports[0].Queue.Count > 0)
+                {
+                    // A pending primary may wait on a silent secondary: wake up now and then to look for a stall.
+                    // One timer per stall period, not per arrival; the check itself uses arrival times.
+                    stallCheck ??= Task.Delay(_options.StallTimeout, cancellationToken);
+                    await Task.WhenAny(waiting, stallCheck).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (stallCheck.IsCompleted)
+                    {
+                        stallCheck = null;
+                    }
+                }
+                if (waiting.IsCompleted || ports[0].Queue.Count == 0)
+                {
+                    if (!await waiting.ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                    waiting = null;
+                }
                 while (arrivals.Reader.TryRead(out var arrival))
                 {
+                    var port = ports[arrival.Port];
+                    port.LastArrival = Stopwatch.GetTimestamp();
                     if (arrival.Completed)
                     {
-                        completed[arrival.Port] = true;
-                        remaining--;
+                        port.Completed = true;
                     }
                     else
                     {
-                        queues[arrival.Port].AddLast(arrival.Packet);
-                        if (arrival.Port > 0 && queues[arrival.Port].Count > _options.MaxBuffered)
-                        {
-                            queues[arrival.Port].First!.Value.Release(AckOutcome.Dropped);
-                            queues[arrival.Port].RemoveFirst();
-                        }
+                        port.Queue.AddLast(arrival.Packet);
                     }
-                    await EmitDecidedAsync(ports, queues, completed, tolerance, output, cancellationToken).ConfigureAwait(false);
                 }
+                await EmitDecidedAsync(names, ports, tolerance, output, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(readers).ConfigureAwait(false);
+            arrivals.Writer.TryComplete();
             while (arrivals.Reader.TryRead(out var left))
             {
                 if (!left.Completed)
@@ -101,50 +155,48 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
                     left.Packet.Release(AckOutcome.Dropped);
                 }
             }
-            foreach (var queue in queues)
+            var outcome = cancellationToken.IsCancellationRequested ? AckOutcome.Dropped : AckOutcome.Completed;
+            foreach (var port in ports)
             {
-                foreach (var packet in queue)
+                while (port.Queue.Count > 0)
                 {
-                    packet.Release(cancellationToken.IsCancellationRequested ? AckOutcome.Dropped : AckOutcome.Completed);
+                    port.RemoveFirst(outcome);
                 }
-                queue.Clear();
+                port.Slots.Dispose();
             }
         }
     }
 
-    private async ValueTask EmitDecidedAsync(string[] ports, LinkedList<Packet<object>>[] queues, bool[] completed, TimeSpan tolerance,
-        Emitter<Joined> output, CancellationToken cancellationToken)
+    private async ValueTask EmitDecidedAsync(string[] names, Port[] ports, TimeSpan tolerance, Emitter<Joined> output, CancellationToken cancellationToken)
     {
-        var primary = queues[0];
-        while (primary.First is { } head)
+        var primary = ports[0];
+        while (primary.Queue.First is { } head)
         {
             var time = head.Value.OriginatingTime;
-            // Decidable when every secondary has a packet past time + tolerance, or has ended. A secondary
-            // that stalls (a dead camera) is given up on once the primary backlog exceeds the bound.
-            var force = primary.Count > _options.MaxBuffered;
-            for (var port = 1; port < queues.Length && !force; port++)
+            var horizon = Add(time, tolerance);
+            var floor = Subtract(time, tolerance);
+            for (var i = 1; i < ports.Length; i++)
             {
-                var last = queues[port].Last;
-                if (!completed[port] && (last is null || last.Value.OriginatingTime <= time + tolerance))
+                // Older than this primary's window: no later primary can match it either (primaries come in
+                // time order). Letting go frees the port to read on.
+                while (ports[i].Queue.First is { } old && old.Value.OriginatingTime < floor)
                 {
-                    return;
+                    ports[i].RemoveFirst(AckOutcome.Completed);
                 }
             }
-            primary.RemoveFirst();
-            var members = new Packet<object>?[queues.Length];
+            if (!Decidable(ports, horizon) && !MustDecide(ports, horizon))
+            {
+                return;
+            }
+            primary.RemoveFirst(release: null); // its share moves into the result (or is released below)
+            var members = new Packet<object>?[ports.Length];
             members[0] = head.Value;
             var matchedAll = true;
-            for (var port = 1; port < queues.Length; port++)
+            for (var i = 1; i < ports.Length; i++)
             {
-                var queue = queues[port];
-                // Older than any future primary can match (primaries come in time order): let go.
-                while (queue.First is { } old && old.Value.OriginatingTime < time - tolerance)
-                {
-                    old.Value.Release();
-                    queue.RemoveFirst();
-                }
+                var port = ports[i];
                 LinkedListNode<Packet<object>>? best = null;
-                for (var node = queue.First; node is not null && node.Value.OriginatingTime <= time + tolerance; node = node.Next)
+                for (var node = port.Queue.First; node is not null && node.Value.OriginatingTime <= horizon; node = node.Next)
                 {
                     if (best is null || (node.Value.OriginatingTime - time).Duration() < (best.Value.OriginatingTime - time).Duration())
                     {
@@ -158,7 +210,7 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
                 else
                 {
                     // A secondary packet may match several primaries (a slower stream): each result takes a share.
-                    members[port] = best.Value.Retain();
+                    members[i] = best.Value.Retain();
                 }
             }
             if (!matchedAll && !_options.EmitUnmatched)
@@ -169,45 +221,67 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
                 }
                 continue;
             }
-            var joined = new Joined(ports, members, time);
+            var joined = new Joined(names, members, time);
             await output.EmitAsync(joined, time, joined.CreateAck(), cancellationToken).ConfigureAwait(false);
-        }
-        // With the primary ended, nothing more can be decided.
-        if (completed[0] && primary.First is null)
-        {
-            for (var port = 1; port < queues.Length; port++)
-            {
-                foreach (var packet in queues[port])
-                {
-                    packet.Release();
-                }
-                queues[port].Clear();
-            }
         }
     }
 
-    private static async Task PumpAsync(StageInput<object> input, ChannelWriter<Arrival> arrivals, CancellationToken cancellationToken)
+    /// <summary>Every secondary has a packet past the horizon, or has ended: nothing that could still arrive matches better.</summary>
+    private static bool Decidable(Port[] ports, DateTime horizon)
+    {
+        for (var i = 1; i < ports.Length; i++)
+        {
+            var last = ports[i].Queue.Last;
+            if (!ports[i].Completed && (last is null || last.Value.OriginatingTime <= horizon))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Waiting could never end: a secondary's port is full of candidates and will not be read until the
+    /// primary moves on, or a secondary the primary waits for has been silent for the stall timeout.
+    /// </summary>
+    private bool MustDecide(Port[] ports, DateTime horizon)
+    {
+        var blockingSecondaries = ports.Skip(1).Where(p => !p.Completed && (p.Queue.Last is null || p.Queue.Last.Value.OriginatingTime <= horizon));
+        return blockingSecondaries.Any(p => p.Full || Stopwatch.GetElapsedTime(p.LastArrival) >= _options.StallTimeout);
+    }
+
+    private static DateTime Add(DateTime time, TimeSpan span) => time.Ticks > DateTime.MaxValue.Ticks - span.Ticks ? DateTime.MaxValue : time + span;
+
+    private static DateTime Subtract(DateTime time, TimeSpan span) => time.Ticks < span.Ticks ? DateTime.MinValue : time - span;
+
+    private static async Task PumpAsync(StageInput<object> input, SemaphoreSlim slots, ChannelWriter<Arrival> arrivals, CancellationToken cancellationToken)
     {
         try
         {
-            while (await input.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                while (input.Reader.TryRead(out var packet))
+                // A slot first: a port that holds maxBuffered packets is not read (back-pressure upstream).
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (!await input.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    try
-                    {
-                        await arrivals.WriteAsync(new Arrival(input.Index, packet, false), cancellationToken).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        packet.Release(AckOutcome.Dropped);
-                        throw;
-                    }
+                    slots.Release();
+                    break;
+                }
+                if (input.Reader.TryRead(out var packet))
+                {
+                    arrivals.TryWrite(new Arrival(input.Index, packet, false));
+                }
+                else
+                {
+                    slots.Release();
                 }
             }
-            await arrivals.WriteAsync(new Arrival(input.Index, default, true), cancellationToken).ConfigureAwait(false);
+            arrivals.TryWrite(new Arrival(input.Index, default, true));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (ObjectDisposedException)
         {
         }
     }

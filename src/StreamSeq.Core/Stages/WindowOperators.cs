@@ -149,6 +149,13 @@ internal static class WindowOperators
                     }
                     while (nextStart + d <= t)
                     {
+                        if (held.Count == 0)
+                        {
+                            // Nothing held: skip the empty windows in one step (a clock jump of a day with
+                            // 1 ms windows would otherwise close 86 million of them one by one).
+                            nextStart = Math.Max(nextStart, (FloorDiv(t - d, e) + 1) * e);
+                            break;
+                        }
                         CloseWindow();
                     }
                     if (t < nextStart)

@@ -93,4 +93,54 @@ public class JoinStageTests
         TrackedResource.AssertAllReleased(tagA);
         TrackedResource.AssertAllReleased(tagB);
     }
+
+    [Fact]
+    public async Task A_lagging_primary_back_pressures_a_fast_secondary_instead_of_losing_its_matches()
+    {
+        // The primary passes through a slow stage while the secondary floods in; with a port bound of 4 the
+        // join must stop reading the secondary rather than drop packets a pending primary still needs.
+        var name = Unique("lag");
+        var result = await PipelineRun.Start(Plan($$"""
+            {
+              "stages": [
+                { "id": "video", "type": "source.generator", "options": { "count": 20, "period": "100ms", "start": "2026-01-01T00:00:00Z" } },
+                { "id": "slow", "type": "test.fail", "input": "video", "options": { "workMs": 3 } },
+                { "id": "audio", "type": "source.generator", "options": { "count": 80, "period": "25ms", "start": "2026-01-01T00:00:00Z" } },
+                { "id": "sync", "type": "join", "inputs": ["slow", "audio"], "options": { "mode": "exact", "maxBuffered": 4 } },
+                { "id": "out", "type": "test.joined", "input": "sync", "options": { "name": "{{name}}" } }
+              ]
+            }
+            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(result.Succeeded, string.Join("; ", result.Failures));
+        var pairs = Collected.Of(name).Cast<double?[]>().ToArray();
+        Assert.Equal(20, pairs.Length);
+        Assert.All(pairs, p => Assert.Equal(p[0] * 4, p[1]));
+    }
+
+    [Fact]
+    public async Task A_silent_secondary_holds_a_full_primary_only_for_the_stall_timeout()
+    {
+        var name = Unique("stall");
+        var tag = Unique("silent");
+        var run = PipelineRun.Start(Plan($$"""
+            {
+              "stages": [
+                { "id": "video", "type": "source.generator", "options": { "count": 20, "period": "100ms" } },
+                { "id": "dead", "type": "test.resources", "options": { "tag": "{{tag}}", "endless": true, "delayMs": 600000 } },
+                { "id": "sync", "type": "join", "inputs": ["video", "dead"],
+                  "options": { "mode": "nearest", "maxBuffered": 4, "stallTimeout": "200ms", "emitUnmatched": true } },
+                { "id": "out", "type": "test.joined", "input": "sync", "options": { "name": "{{name}}" } }
+              ]
+            }
+            """));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (Collected.Of(name).Count < 20)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {Collected.Of(name).Count} of 20 joins within 20 s");
+            await Task.Delay(20);
+        }
+        var result = await run.StopAsync(TimeSpan.FromSeconds(5));
+        Assert.True(result.Succeeded);
+        Assert.All(Collected.Of(name).Cast<double?[]>(), p => Assert.Null(p[1]));
+    }
 }

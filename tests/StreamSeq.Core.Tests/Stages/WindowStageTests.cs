@@ -167,3 +167,24 @@ public class RxBridgeTests
         TrackedResource.AssertAllReleased(tag);
     }
 }
+
+public class TimeWindowJumpTests
+{
+    [Fact]
+    public async Task A_day_long_gap_in_originating_time_does_not_close_every_empty_window_in_between()
+    {
+        var name = Unique("jump");
+        // Two packets a day apart with 1 ms windows: 86 million empty windows between them.
+        var result = await PipelineRun.Start(Plan($$"""
+            {
+              "stages": [
+                { "id": "gen", "type": "source.generator", "options": { "count": 2, "period": "1.00:00:00", "start": "2026-01-01T00:00:00Z" } },
+                { "id": "win", "type": "window.tumbling", "input": "gen", "options": { "duration": "1ms" } },
+                { "id": "out", "type": "test.windows", "input": "win", "options": { "name": "{{name}}" } }
+              ]
+            }
+            """)).Completion.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(result.Succeeded);
+        Assert.Equal([[0.0], [1.0]], Collected.Of(name).Cast<double[]>());
+    }
+}
