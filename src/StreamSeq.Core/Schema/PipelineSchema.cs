@@ -147,7 +147,7 @@ public static class PipelineSchema
             {
                 schema["default"] = value;
             }
-            if (option.Property.GetCustomAttribute<RangeAttribute>() is { } range)
+            if (option.Property.GetCustomAttribute<RangeAttribute>() is { } range && range.OperandType != typeof(TimeSpan))
             {
                 schema["minimum"] = JsonValue.Create(Convert.ToDouble(range.Minimum, System.Globalization.CultureInfo.InvariantCulture));
                 schema["maximum"] = JsonValue.Create(Convert.ToDouble(range.Maximum, System.Globalization.CultureInfo.InvariantCulture));

@@ -68,13 +68,19 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
     /// <summary>One port's packets waiting to be matched, and the slots that bound how many it may hold.</summary>
     private sealed class Port(int capacity)
     {
+        private readonly int _capacity = capacity;
+
         public LinkedList<Packet<object>> Queue { get; } = new();
 
         public SemaphoreSlim Slots { get; } = new(capacity, capacity);
 
         public bool Completed { get; set; }
 
-        public bool Full => Slots.CurrentCount == 0;
+        /// <summary>
+        /// The queue itself holds the bound. (Slots can all be taken by packets still on their way, which the
+        /// next look at the arrivals adds: that is not full.)
+        /// </summary>
+        public bool Full => Queue.Count >= _capacity;
 
         /// <summary>When the port last delivered a packet (a <see cref="Stopwatch"/> timestamp).</summary>
         public long LastArrival { get; set; } = Stopwatch.GetTimestamp();

@@ -113,7 +113,7 @@ public class JoinStageTests
             """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(result.Succeeded, string.Join("; ", result.Failures));
         var pairs = Collected.Of(name).Cast<double?[]>().ToArray();
-        Assert.Equal(20, pairs.Length);
+        Assert.True(pairs.Length == 20, string.Join(" ", pairs.Select(p => $"{p[0]}:{p[1]}")) + " | " + string.Join(" ", result.Stages.Select(st => $"{st.StageId} in={st.In} out={st.Out} fail={st.Failed}")));
         Assert.All(pairs, p => Assert.Equal(p[0] * 4, p[1]));
     }
 
