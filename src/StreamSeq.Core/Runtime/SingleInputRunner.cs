@@ -47,7 +47,7 @@ internal abstract class SingleInputRunner<TIn> : StageRunner
         {
             while (!_stopped)
             {
-                var pending = DrainAvailable(reader);
+                var pending = DrainAvailable();
                 if (pending.IsCompletedSuccessfully)
                 {
                     break;
@@ -60,9 +60,10 @@ internal abstract class SingleInputRunner<TIn> : StageRunner
     /// <summary>Whether a failure stopped the stage (the pipeline is then draining).</summary>
     protected bool Stopped => _stopped;
 
-    private ValueTask DrainAvailable(ChannelReader<Packet<TIn>> reader)
+    private ValueTask DrainAvailable()
     {
-        while (!_stopped && reader.TryRead(out var packet))
+        var input = Input;
+        while (!_stopped && input.TryRead(out var packet))
         {
             Metrics.CountIn();
             var started = LatencySampler.Start(Metrics);

@@ -45,7 +45,7 @@ internal sealed class SinkRunner<TIn> : SingleInputRunner<TIn>
         }
     }
 
-    protected override ValueTask Handle(in Packet<TIn> packet) => _stage!.ConsumeAsync(packet, Scope.Abort);
+    protected override ValueTask Handle(in Packet<TIn> packet) => _stage!.ConsumeAsync(packet, Abort);
 
     protected override async Task<bool> RestartStageAsync()
     {

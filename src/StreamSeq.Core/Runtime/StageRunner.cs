@@ -19,7 +19,11 @@ internal abstract class StageRunner
         Metrics = new StageMetrics(scope.PipelineName, plan.Id, plan.Descriptor.TypeName);
         Supervisor = new Supervisor(plan.Definition.OnError, plan.Definition.Restart);
         Logger = scope.LoggerFactory.CreateLogger($"StreamSeq.Stage.{plan.Descriptor.TypeName}");
+        Abort = scope.Abort;
     }
+
+    /// <summary>The run's abort token, read once: stage loops pass it with every packet.</summary>
+    protected CancellationToken Abort { get; }
 
     public PlannedStage Plan { get; }
 

@@ -51,10 +51,10 @@ internal sealed class TransformRunner<TIn, TOut> : SingleInputRunner<TIn>
     {
         if (_map is { } map)
         {
-            return _output.ForwardAsync(packet.Derive(map.Map(packet)), Scope.Abort);
+            return _output.ForwardAsync(packet.Derive(map.Map(packet)), Abort);
         }
         _output.SetCurrent(packet);
-        var pending = _stage!.ProcessAsync(packet, _output, Scope.Abort);
+        var pending = _stage!.ProcessAsync(packet, _output, Abort);
         if (pending.IsCompletedSuccessfully)
         {
             _output.ClearCurrent();
