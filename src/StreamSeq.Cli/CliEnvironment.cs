@@ -95,6 +95,9 @@ internal sealed class StreamSeqSettings
 
     public TimeSpan RestartDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the daemon logs each running pipeline's traffic (zero: never).</summary>
+    public TimeSpan StatsInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// Fills in defaults the binder cannot: it appends configured items to a list's initial ones, so a default
     /// folder set in the initializer would be searched whatever the settings list, even <c>[]</c>.

@@ -20,10 +20,15 @@ internal static class RunCommand
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (e.g. 10s, 2m), draining in-flight packets" };
         var drain = new Option<string?>("--drain-timeout") { Description = "How long a stop may take to drain before aborting (default: StreamSeq:DrainTimeout, 10s)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log informational messages too" };
+        var progress = new Option<string?>("--progress")
+        {
+            Description = "Print a status line to stderr at this interval (e.g. 1s) while the pipeline runs",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var registryOptions = new RegistryOptions();
         var command = new Command("run", "Run one pipeline until its sources end (or --duration, or Ctrl+C)")
         {
-            file, set, stats, duration, drain, verbose,
+            file, set, stats, duration, drain, verbose, progress,
         };
         registryOptions.AddTo(command);
         command.SetAction(async result =>
@@ -31,12 +36,17 @@ internal static class RunCommand
             var (environment, registry) = registryOptions.Load(result);
             List<PipelineOverride> overrides;
             TimeSpan? limit = null;
+            TimeSpan? progressInterval = null;
             var drainTimeout = environment.Settings.DrainTimeout;
             try
             {
                 overrides = (result.GetValue(set) ?? []).Select(PipelineOverride.Parse).ToList();
                 limit = ParseDuration(result.GetValue(duration), "--duration");
                 drainTimeout = ParseDuration(result.GetValue(drain), "--drain-timeout") ?? drainTimeout;
+                if (result.GetResult(progress) is not null)
+                {
+                    progressInterval = ParseDuration(result.GetValue(progress), "--progress") ?? TimeSpan.FromSeconds(1);
+                }
             }
             catch (FormatException e)
             {
@@ -60,6 +70,10 @@ internal static class RunCommand
             var cancellationToken = termination.Token;
             using var loggers = CliEnvironment.CreateLoggerFactory(result.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
             var run = PipelineRun.Start(plan, new PipelineRunOptions { LoggerFactory = loggers, DrainTimeout = drainTimeout });
+            using var progressStop = new CancellationTokenSource();
+            var reporting = progressInterval is { } every
+                ? ProgressReporter.RunAsync(run, every, Console.Error, progressStop.Token)
+                : Task.CompletedTask;
             var stop = limit is { } l ? Task.Delay(l, CancellationToken.None) : Task.Delay(Timeout.Infinite, cancellationToken);
             var cancelled = Task.Delay(Timeout.Infinite, cancellationToken);
             PipelineResult outcome;
@@ -72,6 +86,8 @@ internal static class RunCommand
                 outcome = await run.StopAsync().ConfigureAwait(false);
             }
 
+            await progressStop.CancelAsync().ConfigureAwait(false);
+            await reporting.ConfigureAwait(false);
             foreach (var failure in outcome.Failures)
             {
                 Console.Error.WriteLine($"streamseq run: {plan.FilePath}: {failure}");

@@ -160,6 +160,29 @@ internal sealed class PipelineSlot
         }
     }
 
+    private (long In, long Out, long Dropped, long Failed) _lastTotals;
+    private PipelineRun? _lastTotalsRun;
+
+    /// <summary>Logs what the running pipeline did since the last call: packets taken from sources, handled by sinks, dropped, failed.</summary>
+    public void LogTraffic(TimeSpan period)
+    {
+        var run = _run;
+        if (run is null || run.Completion.IsCompleted)
+        {
+            return;
+        }
+        var stages = run.Stages;
+        var sources = run.Plan.Stages.Select((s, i) => (s, i)).Where(x => x.s.Descriptor.Kind == Registry.StageKind.Source).Select(x => stages[x.i]).ToList();
+        var sinks = run.Plan.Stages.Select((s, i) => (s, i)).Where(x => x.s.Descriptor.Kind == Registry.StageKind.Sink).Select(x => stages[x.i]).ToList();
+        var totals = (sources.Sum(s => s.Out), sinks.Sum(s => s.Out), stages.Sum(s => s.Dropped + s.Abandoned), stages.Sum(s => s.Failed));
+        var last = ReferenceEquals(_lastTotalsRun, run) ? _lastTotals : default;
+        _lastTotals = totals;
+        _lastTotalsRun = run;
+        _logger.LogInformation("Pipeline '{Pipeline}' in the last {Seconds:0} s: {Produced} packets from sources, {Handled} handled by sinks, {Dropped} dropped, {Failed} failed; deepest queue {Queue}",
+            run.Name, period.TotalSeconds, totals.Item1 - last.In, totals.Item2 - last.Out, totals.Item3 - last.Dropped, totals.Item4 - last.Failed,
+            stages.Max(s => s.QueueDepth()));
+    }
+
     /// <summary>Shuts the slot down: waits for a check in progress (which starts nothing once stopping), then drains.</summary>
     public async Task ShutdownAsync()
     {

@@ -51,9 +51,19 @@ internal sealed class PipelineSupervisor : BackgroundService
 
         try
         {
+            var lastTraffic = DateTime.UtcNow;
             while (!stoppingToken.IsCancellationRequested)
             {
                 await ReconcileAsync(registry, stoppingToken).ConfigureAwait(false);
+                if (_settings.StatsInterval > TimeSpan.Zero && DateTime.UtcNow - lastTraffic >= _settings.StatsInterval)
+                {
+                    var period = DateTime.UtcNow - lastTraffic;
+                    lastTraffic = DateTime.UtcNow;
+                    foreach (var slot in _slots.Values)
+                    {
+                        slot.LogTraffic(period);
+                    }
+                }
                 await Task.Delay(_settings.WatchInterval, stoppingToken).ConfigureAwait(false);
             }
         }

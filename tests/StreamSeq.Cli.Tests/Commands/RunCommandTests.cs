@@ -112,4 +112,25 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(["first line", "second – ünïcode", "no newline at end"], payloads);
         Assert.Contains("pipeline 'pipe': completed", result.StdErr);
     }
+
+    [Fact]
+    public async Task Progress_prints_a_status_line_per_interval_while_the_pipeline_runs()
+    {
+        _dir.Write("slow.json", """
+            {
+              "stages": [
+                { "id": "gen", "type": "source.generator", "options": { "rate": 100, "count": 150 } },
+                { "id": "out", "type": "sink.null", "input": "gen" }
+              ]
+            }
+            """);
+
+        var result = await StreamseqCli.RunAsync(_dir.Path, "run", "slow.json", "--no-plugins", "--progress", "200ms");
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        var lines = result.StdErr.Split('\n').Where(l => l.StartsWith("streamseq: ") && l.Contains(" gen ")).ToList();
+        Assert.True(lines.Count >= 3, result.Describe());
+        Assert.Matches(new Regex(@"gen 0→\d+ out \d+→\d+\s+dropped 0 failed 0"), lines[^1]);
+        Assert.Equal("", result.StdOut);
+    }
 }

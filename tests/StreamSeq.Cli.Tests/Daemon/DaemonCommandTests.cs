@@ -40,7 +40,8 @@ public sealed class DaemonCommandTests : IAsyncLifetime
                 "DrainTimeout": "{{DrainTimeout:c}}",
                 "WatchInterval": "00:00:00.200",
                 "RestartFailedPipelines": true,
-                "RestartDelay": "00:00:00.300"
+                "RestartDelay": "00:00:00.300",
+                "StatsInterval": "00:00:00.500"
               },
               "Logging": { "LogLevel": { "Default": "Information", "Microsoft.Hosting.Lifetime": "Warning" } }
             }
@@ -170,5 +171,15 @@ public sealed class DaemonCommandTests : IAsyncLifetime
         Assert.True(await Daemon.WaitForExitAsync(Eventually.DefaultTimeout), $"the daemon kept running after its supervisor crashed: {Daemon.Describe()}");
         var result = await Daemon.ResultAsync();
         Assert.True(result.ExitCode == 1, result.Describe());
+    }
+
+    [Fact]
+    public async Task The_daemon_logs_each_pipelines_traffic_periodically()
+    {
+        _dir.Write("steady.json", Generator("steady", "out/steady.jsonl"));
+        Start("steady.json");
+
+        var match = await WaitForLogAsync(@"Pipeline 'steady' in the last \d+ s: (\d+) packets from sources, (\d+) handled by sinks, 0 dropped, 0 failed");
+        Assert.True(int.Parse(match.Groups[1].Value) > 0, Daemon.Describe());
     }
 }
