@@ -113,7 +113,14 @@ public static class PipelineCompiler
                 foreach (var input in stage.Inputs)
                 {
                     var produced = planned[input.Upstream].Closed.OutputType!;
-                    if (!closed.InputType.IsAssignableFrom(produced))
+                    var port = descriptor.Ports.FirstOrDefault(p => p.Name == input.Port);
+                    if (port is not null && !port.PayloadType.IsAssignableFrom(produced))
+                    {
+                        diagnostics.Add(new(input.Location, stage.Id,
+                            $"port type mismatch: input '{input.Upstream}' produces {TypeNames.Of(produced)}, but port '{port.Name}' of stage type '{descriptor.TypeName}' takes {TypeNames.Of(port.PayloadType)}"));
+                        typesMatch = false;
+                    }
+                    else if (!closed.InputType.IsAssignableFrom(produced))
                     {
                         diagnostics.Add(new(input.Location, stage.Id,
                             $"port type mismatch: input '{input.Upstream}' produces {TypeNames.Of(produced)}, but stage type '{descriptor.TypeName}' takes {TypeNames.Of(closed.InputType)}"));
@@ -126,7 +133,11 @@ public static class PipelineCompiler
                 continue;
             }
             var plannedStage = new PlannedStage { Definition = stage, Closed = closed, Options = options[stage.Id] };
-            foreach (var input in stage.Inputs)
+            // Declared ports arrive in declaration order, whatever order the file lists them in.
+            var ordered = descriptor.Ports.Count == 0
+                ? stage.Inputs
+                : stage.Inputs.OrderBy(i => descriptor.Ports.ToList().FindIndex(p => p.Name == i.Port)).ToList();
+            foreach (var input in ordered)
             {
                 var upstream = planned[input.Upstream];
                 plannedStage.Inputs.Add(new PlannedInput(input.Port, upstream));
@@ -162,6 +173,19 @@ public static class PipelineCompiler
         if (!descriptor.ManyInputs && stage.Inputs.Count > 1)
         {
             diagnostics.Add(new(stage.Inputs[1].Location, stage.Id, $"stage type '{descriptor.TypeName}' takes one input; use 'merge' or 'join' to combine streams"));
+        }
+        if (descriptor.Ports.Count > 0)
+        {
+            var declared = descriptor.Ports.Select(p => p.Name).ToList();
+            foreach (var input in stage.Inputs.Where(i => !declared.Contains(i.Port)))
+            {
+                diagnostics.Add(new(input.Location, stage.Id,
+                    $"stage type '{descriptor.TypeName}' has no input port '{input.Port}'{Suggestions.Hint(input.Port, declared)} (ports: {string.Join(", ", declared)}; wire them as \"inputs\": {{ \"port\": \"stage id\" }})"));
+            }
+            foreach (var port in descriptor.Ports.Where(p => p.Required && stage.Inputs.All(i => i.Port != p.Name)))
+            {
+                diagnostics.Add(new(stage.Location, stage.Id, $"input port '{port.Name}' ({TypeNames.Of(port.PayloadType)}) of stage type '{descriptor.TypeName}' is not connected"));
+            }
         }
         var duplicates = stage.Inputs.GroupBy(i => i.Port).Where(g => g.Count() > 1);
         foreach (var duplicate in duplicates)

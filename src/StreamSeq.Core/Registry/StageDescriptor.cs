@@ -128,8 +128,30 @@ public sealed class StageDescriptor
             problem = $"{type.FullName}: only Rx and multi-input stages can take many inputs";
             return null;
         }
-        return new StageDescriptor(attribute, type, kind.Value, input, output, options, origin);
+        var ports = type.GetCustomAttributes<InputPortAttribute>().ToList();
+        if (ports.Count > 0)
+        {
+            if (!attribute.ManyInputs)
+            {
+                problem = $"{type.FullName}: named input ports need ManyInputs = true";
+                return null;
+            }
+            if (ports.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != ports.Count)
+            {
+                problem = $"{type.FullName}: two input ports have the same name";
+                return null;
+            }
+            if (input is not null && !input.ContainsGenericParameters && ports.FirstOrDefault(p => !input.IsAssignableFrom(p.PayloadType)) is { } wrong)
+            {
+                problem = $"{type.FullName}: port '{wrong.Name}' ({wrong.PayloadType.Name}) does not fit the stage's input type {input.Name}";
+                return null;
+            }
+        }
+        return new StageDescriptor(attribute, type, kind.Value, input, output, options, origin) { Ports = ports };
     }
+
+    /// <summary>Named, typed input ports, in declaration order; empty when the stage takes any inputs.</summary>
+    public IReadOnlyList<InputPortAttribute> Ports { get; private init; } = [];
 
     /// <summary>
     /// Closes a generic stage over the payload types arriving on its inputs. Returns null when the generic

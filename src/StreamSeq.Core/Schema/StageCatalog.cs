@@ -33,6 +33,12 @@ public static class StageCatalog
                 ["input"] = stage.InputType is null ? null : TypeNames.Of(stage.InputType),
                 ["inputs"] = stage.HasInputs ? (stage.ManyInputs ? "many" : "one") : "none",
                 ["output"] = stage.OutputType is null ? null : TypeNames.Of(stage.OutputType),
+                ["ports"] = new JsonArray(stage.Ports.Select(p => (JsonNode)new JsonObject
+                {
+                    ["name"] = p.Name,
+                    ["type"] = TypeNames.Of(p.PayloadType),
+                    ["required"] = p.Required,
+                }).ToArray()),
                 ["stateless"] = stage.Stateless,
                 ["origin"] = stage.Origin,
                 ["options"] = options,
@@ -52,6 +58,10 @@ public static class StageCatalog
             if (stage.Description.Length > 0)
             {
                 text.AppendLine($"    {stage.Description}");
+            }
+            foreach (var port in stage.Ports)
+            {
+                text.AppendLine($"    input {port.Name}: {TypeNames.Of(port.PayloadType)}{(port.Required ? "" : " (optional)")}");
             }
             foreach (var option in stage.Options)
             {
