@@ -20,6 +20,7 @@ internal sealed class PipelineSupervisor : BackgroundService
     private readonly IHostEnvironment _environment;
     private readonly Dictionary<string, PipelineSlot> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _checks = new(StringComparer.Ordinal);
+    private readonly List<Task> _removals = [];
 
     public PipelineSupervisor(IOptions<StreamSeqSettings> settings, ILoggerFactory loggers, IHostEnvironment environment)
     {
@@ -74,7 +75,7 @@ internal sealed class PipelineSupervisor : BackgroundService
         {
             _logger.LogInformation("Stopping: draining {Count} pipelines (timeout {Timeout})", _slots.Count, _settings.DrainTimeout);
             // Slots shut down side by side; each first lets a check in progress finish (it starts nothing now).
-            await Task.WhenAll(_slots.Values.Select(s => s.ShutdownAsync())).ConfigureAwait(false);
+            await Task.WhenAll(_slots.Values.Select(s => s.ShutdownAsync()).Concat(_removals)).ConfigureAwait(false);
             _logger.LogInformation("All pipelines stopped");
         }
     }
@@ -86,7 +87,8 @@ internal sealed class PipelineSupervisor : BackgroundService
         {
             _logger.LogInformation("{Path} was removed: stopping its pipeline", gone);
             _checks.Remove(gone);
-            await _slots[gone].ShutdownAsync().ConfigureAwait(false);
+            // In the background: draining the removed pipeline must not hold up the others' checks.
+            _removals.Add(_slots[gone].ShutdownAsync());
             _slots.Remove(gone);
         }
         foreach (var file in files)

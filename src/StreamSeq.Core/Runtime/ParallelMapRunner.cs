@@ -46,7 +46,21 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
         /// <summary>Completes when the runner let go and no task uses the instance any more.</summary>
         public Task Unused => _unused.Task;
 
-        public void Enter() => Interlocked.Increment(ref _users);
+        /// <summary>Takes a use unless the instance is already unused for good (retired, its last task ended).</summary>
+        public bool TryEnter()
+        {
+            var users = Volatile.Read(ref _users);
+            while (users > 0)
+            {
+                var seen = Interlocked.CompareExchange(ref _users, users + 1, users);
+                if (seen == users)
+                {
+                    return true;
+                }
+                users = seen;
+            }
+            return false;
+        }
 
         public void Leave()
         {
@@ -133,13 +147,16 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
                 while (reader.TryRead(out var packet))
                 {
                     Metrics.CountIn();
-                    var instance = _current;
+                    // The instance read may be retired between the read and the use: take it only while alive.
+                    Instance? instance;
+                    while ((instance = _current) is not null && !instance.TryEnter())
+                    {
+                    }
                     if (instance is null)
                     {
                         packet.Release(AckOutcome.Dropped);
                         continue;
                     }
-                    instance.Enter();
                     var task = Task.Run(() => Compute(instance, packet));
                     try
                     {
@@ -216,8 +233,9 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
                 {
                     // Tasks queued meanwhile keep using the old instance, which stays alive until they end.
                     var replacement = await ReplaceAsync().ConfigureAwait(false);
-                    retired.Add(RetireAsync(current));
+                    // The new instance is published before the old is let go, so a reader never finds neither.
                     _current = replacement is null ? null : new Instance(replacement, ++_generations);
+                    retired.Add(RetireAsync(current));
                     if (replacement is null)
                     {
                         return;

@@ -103,7 +103,15 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
                 {
                     foreach (var subject in subjects)
                     {
-                        subject.OnCompleted();
+                        try
+                        {
+                            subject.OnCompleted();
+                        }
+                        catch (Exception e)
+                        {
+                            // Flushing at the end threw (an operator, not OnError): a failure under the policy.
+                            query.Fail(e);
+                        }
                     }
                 }
                 // Operators may still emit after their inputs end (timers, Delay, ObserveOn): wait for the
@@ -211,6 +219,7 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
                     Metrics.CountIn();
                 }
                 var started = LatencySampler.Start(Metrics);
+                var outcome = AckOutcome.Completed;
                 try
                 {
                     lock (query.Gate)
@@ -222,12 +231,13 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
                 catch (Exception e)
                 {
                     // An operator that throws instead of calling OnError: the same failure, handled by policy.
+                    outcome = AckOutcome.Failed;
                     query.Fail(e);
                     return;
                 }
                 finally
                 {
-                    packet.Release();
+                    packet.Release(outcome);
                 }
             }
         }

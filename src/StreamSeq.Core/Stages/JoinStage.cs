@@ -108,6 +108,7 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
         var readers = inputs.Select((input, i) => PumpAsync(input, ports[i].Slots, arrivals.Writer, stop.Token)).ToArray();
         Task<bool>? waiting = null;
         Task? stallCheck = null;
+        var failed = false;
         try
         {
             while (!(ports[0].Completed && ports[0].Queue.Count == 0))
@@ -117,7 +118,7 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
                 {
                     // A pending primary may wait on a silent secondary: wake up now and then to look for a stall.
                     // One timer per stall period, not per arrival; the check itself uses arrival times.
-                    stallCheck ??= Task.Delay(_options.StallTimeout, cancellationToken);
+                    stallCheck ??= Task.Delay(_options.StallTimeout, stop.Token);
                     await Task.WhenAny(waiting, stallCheck).ConfigureAwait(false);
                     cancellationToken.ThrowIfCancellationRequested();
                     if (stallCheck.IsCompleted)
@@ -149,10 +150,16 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
                 await EmitDecidedAsync(names, ports, tolerance, output, cancellationToken).ConfigureAwait(false);
             }
         }
+        catch
+        {
+            failed = true;
+            throw;
+        }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(readers).ConfigureAwait(false);
+            // Pumps handle their own cancellation; whatever else ended them must not skip the releases below.
+            await Task.WhenAll(readers).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             arrivals.Writer.TryComplete();
             while (arrivals.Reader.TryRead(out var left))
             {
@@ -161,7 +168,8 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
                     left.Packet.Release(AckOutcome.Dropped);
                 }
             }
-            var outcome = cancellationToken.IsCancellationRequested ? AckOutcome.Dropped : AckOutcome.Completed;
+            // Packets still queued were never joined: on a normal end they simply matched nothing more.
+            var outcome = failed ? AckOutcome.Failed : cancellationToken.IsCancellationRequested ? AckOutcome.Dropped : AckOutcome.Completed;
             foreach (var port in ports)
             {
                 while (port.Queue.Count > 0)

@@ -12,6 +12,20 @@ internal static class WindowOperators
 {
     private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 
+    /// <summary>Hands a window packet to the observer; if the observer throws, the packet's share is released.</summary>
+    private static void Hand<T>(IObserver<Packet<Window<T>>> observer, Packet<Window<T>> packet)
+    {
+        try
+        {
+            observer.OnNext(packet);
+        }
+        catch
+        {
+            packet.Release(AckOutcome.Failed);
+            throw;
+        }
+    }
+
     /// <summary>Windows of <paramref name="size"/> packets, one every <paramref name="hop"/> packets.</summary>
     public static IObservable<Packet<Window<T>>> ByCount<T>(IObservable<Packet<T>> source, int size, int hop, bool emitPartial, string streamId)
         => Observable.Create<Packet<Window<T>>>(observer =>
@@ -22,11 +36,11 @@ internal static class WindowOperators
             long emitted = 0;
             var done = false;
 
-            void ReleaseHeld()
+            void ReleaseHeld(AckOutcome outcome)
             {
                 while (held.Count > 0)
                 {
-                    held.Dequeue().Release();
+                    held.Dequeue().Release(outcome);
                 }
             }
 
@@ -38,7 +52,7 @@ internal static class WindowOperators
                 }
                 var window = new Window<T>(members, members[0].OriginatingTime, members[^1].OriginatingTime);
                 var last = members[^1];
-                observer.OnNext(window.ToPacket(last.OriginatingTime, sequence++, streamId));
+                Hand(observer, window.ToPacket(last.OriginatingTime, sequence++, streamId));
             }
 
             var subscription = source.Subscribe(
@@ -59,7 +73,7 @@ internal static class WindowOperators
                 error =>
                 {
                     done = true;
-                    ReleaseHeld();
+                    ReleaseHeld(AckOutcome.Failed);
                     observer.OnError(error);
                 },
                 () =>
@@ -74,7 +88,7 @@ internal static class WindowOperators
                         var skip = (int)(nextStart - (count - held.Count));
                         Emit(held.Skip(skip).ToArray());
                     }
-                    ReleaseHeld();
+                    ReleaseHeld(AckOutcome.Completed);
                     observer.OnCompleted();
                 });
 
@@ -83,8 +97,9 @@ internal static class WindowOperators
                 subscription.Dispose();
                 if (!done)
                 {
+                    // Disposed mid-stream (stop, abort, restart): members of windows never emitted were dropped.
                     done = true;
-                    ReleaseHeld();
+                    ReleaseHeld(AckOutcome.Dropped);
                 }
             });
         });
@@ -103,11 +118,11 @@ internal static class WindowOperators
             var d = duration.Ticks;
             var e = every.Ticks;
 
-            void ReleaseHeld()
+            void ReleaseHeld(AckOutcome outcome)
             {
                 foreach (var packet in held)
                 {
-                    packet.Release();
+                    packet.Release(outcome);
                 }
                 held.Clear();
             }
@@ -123,7 +138,7 @@ internal static class WindowOperators
                         member.Retain();
                     }
                     var window = new Window<T>(members, new DateTime(nextStart, DateTimeKind.Utc), new DateTime(end, DateTimeKind.Utc));
-                    observer.OnNext(window.ToPacket(window.End, sequence++, streamId));
+                    Hand(observer, window.ToPacket(window.End, sequence++, streamId));
                 }
                 nextStart += e;
                 held.RemoveAll(p =>
@@ -167,7 +182,7 @@ internal static class WindowOperators
                 error =>
                 {
                     done = true;
-                    ReleaseHeld();
+                    ReleaseHeld(AckOutcome.Failed);
                     observer.OnError(error);
                 },
                 () =>
@@ -180,7 +195,7 @@ internal static class WindowOperators
                             CloseWindow();
                         }
                     }
-                    ReleaseHeld();
+                    ReleaseHeld(AckOutcome.Completed);
                     observer.OnCompleted();
                 });
 
@@ -189,8 +204,9 @@ internal static class WindowOperators
                 subscription.Dispose();
                 if (!done)
                 {
+                    // Disposed mid-stream (stop, abort, restart): members of windows never emitted were dropped.
                     done = true;
-                    ReleaseHeld();
+                    ReleaseHeld(AckOutcome.Dropped);
                 }
             });
         });
