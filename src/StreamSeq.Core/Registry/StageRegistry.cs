@@ -44,7 +44,19 @@ public sealed class StageRegistry
         var added = 0;
         foreach (var type in types.OrderBy(t => t.FullName, StringComparer.Ordinal))
         {
-            var descriptor = StageDescriptor.TryCreate(type, origin, out var problem);
+            StageDescriptor? descriptor;
+            string? problem;
+            try
+            {
+                descriptor = StageDescriptor.TryCreate(type, origin, out problem);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A stage class whose attributes cannot even be read (a throwing attribute, a missing
+                // dependency) is that class's problem: the assembly's other stages still register.
+                descriptor = null;
+                problem = $"{type.FullName}: {e.GetType().Name}: {e.Message}";
+            }
             if (problem is not null)
             {
                 _problems.Add($"{origin}: {problem}");
