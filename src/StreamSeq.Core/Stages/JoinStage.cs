@@ -118,7 +118,7 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
                 {
                     // A pending primary may wait on a silent secondary: wake up now and then to look for a stall.
                     // One timer per stall period, not per arrival; the check itself uses arrival times.
-                    stallCheck ??= Task.Delay(_options.StallTimeout, stop.Token);
+                    stallCheck ??= Task.Delay(UntilNextStall(ports, tolerance), stop.Token);
                     await Task.WhenAny(waiting, stallCheck).ConfigureAwait(false);
                     cancellationToken.ThrowIfCancellationRequested();
                     if (stallCheck.IsCompleted)
@@ -262,6 +262,22 @@ public sealed class JoinStage : MultiInputStage<object, Joined>
     {
         var blockingSecondaries = ports.Skip(1).Where(p => !p.Completed && (p.Queue.Last is null || p.Queue.Last.Value.OriginatingTime <= horizon));
         return blockingSecondaries.Any(p => p.Full || Stopwatch.GetElapsedTime(p.LastArrival) >= _options.StallTimeout);
+    }
+
+    /// <summary>
+    /// How long until the quietest secondary that the oldest primary waits for would count as stalled
+    /// (at least a millisecond; the full timeout when it waits for none).
+    /// </summary>
+    private TimeSpan UntilNextStall(Port[] ports, TimeSpan tolerance)
+    {
+        var horizon = ports[0].Queue.First is { } head ? Add(head.Value.OriginatingTime, tolerance) : DateTime.MaxValue;
+        var quietest = ports.Skip(1)
+            .Where(p => !p.Completed && (p.Queue.Last is null || p.Queue.Last.Value.OriginatingTime <= horizon))
+            .Select(p => Stopwatch.GetElapsedTime(p.LastArrival))
+            .DefaultIfEmpty(TimeSpan.Zero)
+            .Max();
+        var left = _options.StallTimeout - quietest;
+        return left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
     }
 
     private static DateTime Add(DateTime time, TimeSpan span) => time.Ticks > DateTime.MaxValue.Ticks - span.Ticks ? DateTime.MaxValue : time + span;
