@@ -26,6 +26,9 @@ internal abstract class EdgeWriter<T>
     public abstract ValueTask WriteAsync(Packet<T> packet, CancellationToken cancellationToken);
 
     public abstract void Complete();
+
+    /// <summary>Whether the consumer closed the edge (it stopped, failed or has all it needs).</summary>
+    public abstract bool IsClosed { get; }
 }
 
 /// <summary>
@@ -167,6 +170,8 @@ internal sealed class Edge<T> : EdgeWriter<T>, IEdge
 
     public override void Complete() => _writer.TryComplete();
 
+    public override bool IsClosed => _closed;
+
     public int Abandon()
     {
         _closed = true;
@@ -247,4 +252,6 @@ internal sealed class ConvertingWriter<TFrom, TTo> : EdgeWriter<TFrom>
     public override ValueTask WriteAsync(Packet<TFrom> packet, CancellationToken cancellationToken) => _edge.WriteAsync(packet.As<TTo>(), cancellationToken);
 
     public override void Complete() => _edge.Complete();
+
+    public override bool IsClosed => _edge.IsClosed;
 }

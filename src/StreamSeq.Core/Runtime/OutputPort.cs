@@ -125,8 +125,13 @@ internal sealed class OutputPort<T> : Emitter<T>
             }
             catch (ChannelClosedException)
             {
-                // The consumer stopped (failure or abort); its share is dropped, the others still flow.
+                // The consumer stopped (failure, abort, or it has all it needs); its share is dropped, the
+                // others still flow. When no consumer is left, the producing stage is told to stop.
                 packet.Release(AckOutcome.Dropped);
+                if (AllConsumersGone)
+                {
+                    ConsumersGone?.Invoke();
+                }
             }
             catch (OperationCanceledException)
             {
@@ -141,6 +146,12 @@ internal sealed class OutputPort<T> : Emitter<T>
         }
         _metrics.CountOut();
     }
+
+    /// <summary>Whether every consumer closed its edge: nothing emitted here would be read.</summary>
+    public bool AllConsumersGone => _edges.Length > 0 && _edges.All(e => e.IsClosed);
+
+    /// <summary>Called (possibly more than once) when a write finds that no consumer is left.</summary>
+    public Action? ConsumersGone { get; set; }
 
     public void Complete()
     {

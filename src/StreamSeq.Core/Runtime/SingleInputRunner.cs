@@ -57,8 +57,11 @@ internal abstract class SingleInputRunner<TIn> : StageRunner
         }
     }
 
-    /// <summary>Whether a failure stopped the stage (the pipeline is then draining).</summary>
+    /// <summary>Whether the stage stopped reading early: it failed (the pipeline then drains) or nobody reads its output.</summary>
     protected bool Stopped => _stopped;
+
+    /// <summary>Stops reading once the current packet is done: every consumer of the output has gone.</summary>
+    protected void StopReading() => _stopped = true;
 
     private ValueTask DrainAvailable()
     {

@@ -19,6 +19,19 @@ internal sealed class SourceRunner<TOut> : StageRunner
 
     public override async Task RunAsync()
     {
+        // The source stops when the run drains, or when every consumer has closed its edge (nothing it
+        // produced would be read, e.g. a join whose primary ended): then the run can still complete.
+        using var unwanted = CancellationTokenSource.CreateLinkedTokenSource(Scope.Drain);
+        _output.ConsumersGone = () =>
+        {
+            try
+            {
+                unwanted.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        };
         try
         {
             var stage = await StartInstanceAsync<SourceStage<TOut>>().ConfigureAwait(false);
@@ -26,10 +39,10 @@ internal sealed class SourceRunner<TOut> : StageRunner
             {
                 try
                 {
-                    await stage.RunAsync(_output, Scope.Drain).ConfigureAwait(false);
+                    await stage.RunAsync(_output, unwanted.Token).ConfigureAwait(false);
                     break;
                 }
-                catch (OperationCanceledException) when (Scope.Drain.IsCancellationRequested)
+                catch (OperationCanceledException) when (unwanted.IsCancellationRequested)
                 {
                     break;
                 }
@@ -45,12 +58,12 @@ internal sealed class SourceRunner<TOut> : StageRunner
                     // run is draining: then there is nothing left to produce for.
                     var failed = stage;
                     stage = null;
-                    if (Scope.Drain.IsCancellationRequested)
+                    if (unwanted.IsCancellationRequested)
                     {
                         await StopInstanceAsync(failed).ConfigureAwait(false);
                         break;
                     }
-                    stage = await RestartAsync(failed, Scope.Drain).ConfigureAwait(false);
+                    stage = await RestartAsync(failed, unwanted.Token).ConfigureAwait(false);
                     continue;
                 }
             }
@@ -68,6 +81,7 @@ internal sealed class SourceRunner<TOut> : StageRunner
         }
         finally
         {
+            _output.ConsumersGone = null;
             _output.Complete();
         }
     }

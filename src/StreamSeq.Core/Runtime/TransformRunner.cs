@@ -10,7 +10,11 @@ internal sealed class TransformRunner<TIn, TOut> : SingleInputRunner<TIn>
     private MapStage<TIn, TOut>? _map;
 
     public TransformRunner(PlannedStage plan, RunScope scope) : base(plan, scope, countHandledAsOut: false)
-        => _output = new OutputPort<TOut>(plan.Id, Metrics);
+    {
+        _output = new OutputPort<TOut>(plan.Id, Metrics);
+        // Nobody reads the output any more: stop reading the input too, which closes it for the stage upstream.
+        _output.ConsumersGone = StopReading;
+    }
 
     public override void ConnectOutput(IEdge edge) => _output.Connect(edge);
 
