@@ -221,13 +221,7 @@ public class PipelineRunTests
               ]
             }
             """));
-        var maxLive = 0;
-        while (!run.Completion.IsCompleted)
-        {
-            maxLive = Math.Max(maxLive, TrackedResource.Live(tag));
-            await Task.Delay(2);
-        }
-        var result = await run.Completion;
+        var (result, maxLive) = await TrackedResource.WatchPeakAsync(run, tag);
         Assert.True(result.Succeeded);
         Assert.Equal(60, Collected.Of(name).Count);
         Assert.True(maxLive <= 4 + 2, $"at most capacity + in hand should be alive, saw {maxLive}");
@@ -248,13 +242,7 @@ public class PipelineRunTests
               ]
             }
             """));
-        var maxLive = 0;
-        while (!run.Completion.IsCompleted)
-        {
-            maxLive = Math.Max(maxLive, TrackedResource.Live(tag));
-            await Task.Delay(1);
-        }
-        var result = await run.Completion;
+        var (result, maxLive) = await TrackedResource.WatchPeakAsync(run, tag);
         Assert.True(result.Succeeded);
         var sink = result.Stages[1];
         Assert.True(maxLive <= 5 + 2, $"live payloads peaked at {maxLive}");

@@ -153,13 +153,7 @@ public class RxBridgeTests
               ]
             }
             """));
-        var maxLive = 0;
-        while (!run.Completion.IsCompleted)
-        {
-            maxLive = Math.Max(maxLive, TrackedResource.Live(tag));
-            await Task.Delay(1);
-        }
-        var result = await run.Completion;
+        var (result, maxLive) = await TrackedResource.WatchPeakAsync(run, tag);
         Assert.True(result.Succeeded);
         Assert.Equal(150, result.Stages[^1].In);
         // Edges, the query's held members and its bounded outbox: a few dozen at most, never the whole stream.

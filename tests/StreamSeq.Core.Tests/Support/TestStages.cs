@@ -30,6 +30,18 @@ public sealed class TrackedResource : IDisposable
 
     public static int Live(string tag) => LiveByTag.GetValueOrDefault(tag);
 
+    /// <summary>Waits for a run to end, watching how many payloads of <paramref name="tag"/> were alive at most.</summary>
+    public static async Task<(StreamSeq.Runtime.PipelineResult Result, int PeakLive)> WatchPeakAsync(StreamSeq.Runtime.PipelineRun run, string tag)
+    {
+        var peak = 0;
+        while (!run.Completion.IsCompleted)
+        {
+            peak = Math.Max(peak, Live(tag));
+            await Task.Delay(1);
+        }
+        return (await run.Completion, Math.Max(peak, Live(tag)));
+    }
+
     /// <summary>Every payload of <paramref name="tag"/> was disposed, and none twice.</summary>
     public static void AssertAllReleased(string tag)
     {
