@@ -11,7 +11,7 @@ internal sealed class MultiInputRunner<TIn, TOut> : StageRunner
     public MultiInputRunner(PlannedStage plan, RunScope scope) : base(plan, scope)
     {
         _inputs = plan.Inputs.Select(_ => (Edge<TIn>)CreateEdge(typeof(TIn), plan, Metrics)).ToArray();
-        _output = new OutputPort<TOut>(plan.Id, Metrics);
+        _output = new OutputPort<TOut>(plan.Id, Metrics) { ConsumersGone = OnConsumersGone };
         InitQueueDepth();
     }
 
@@ -32,7 +32,11 @@ internal sealed class MultiInputRunner<TIn, TOut> : StageRunner
             {
                 try
                 {
-                    await stage.RunAsync(ports, _output, Scope.Abort).ConfigureAwait(false);
+                    await stage.RunAsync(ports, _output, OutputUnwanted).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception e) when (IsUnwanted(e))
+                {
                     break;
                 }
                 catch (Exception e) when (!Scope.IsAborting(e))

@@ -21,7 +21,7 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
     public ParallelMapRunner(PlannedStage plan, RunScope scope) : base(plan, scope)
     {
         Input = (Edge<TIn>)CreateEdge(typeof(TIn), plan, Metrics);
-        _output = new OutputPort<TOut>(plan.Id, Metrics);
+        _output = new OutputPort<TOut>(plan.Id, Metrics) { ConsumersGone = OnConsumersGone };
         InitQueueDepth();
     }
 
@@ -73,7 +73,7 @@ internal sealed class ParallelMapRunner<TIn, TOut> : StageRunner
 
     public override async Task RunAsync()
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Scope.Abort);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(OutputUnwanted);
         var inFlight = Channel.CreateBounded<Task<Result>>(new BoundedChannelOptions(Plan.Definition.Parallelism)
         {
             FullMode = BoundedChannelFullMode.Wait,

@@ -19,7 +19,7 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
     public RxRunner(PlannedStage plan, RunScope scope) : base(plan, scope)
     {
         _inputs = plan.Inputs.Select(_ => (Edge<TIn>)CreateEdge(typeof(TIn), plan, Metrics)).ToArray();
-        _output = new OutputPort<TOut>(plan.Id, Metrics);
+        _output = new OutputPort<TOut>(plan.Id, Metrics) { ConsumersGone = OnConsumersGone };
         InitQueueDepth();
     }
 
@@ -71,7 +71,7 @@ internal sealed class RxRunner<TIn, TOut> : StageRunner
     /// <summary>Runs one query until the inputs complete (null) or it fails (the error).</summary>
     private async Task<Exception?> RunQueryAsync(RxStage<TIn, TOut> stage)
     {
-        var query = new QueryState(Scope.Abort);
+        var query = new QueryState(OutputUnwanted);
         var subjects = _inputs.Select(_ => new Subject<Packet<TIn>>()).ToArray();
         IDisposable subscription;
         try

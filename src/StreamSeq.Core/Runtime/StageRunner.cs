@@ -20,6 +20,27 @@ internal abstract class StageRunner
         Supervisor = new Supervisor(plan.Definition.OnError, plan.Definition.Restart);
         Logger = scope.LoggerFactory.CreateLogger($"StreamSeq.Stage.{plan.Descriptor.TypeName}");
         Abort = scope.Abort;
+        _unwanted = CancellationTokenSource.CreateLinkedTokenSource(scope.Abort);
+    }
+
+    private readonly CancellationTokenSource _unwanted;
+
+    /// <summary>Cancelled when every consumer of this stage's output has gone (or the run aborts).</summary>
+    protected CancellationToken OutputUnwanted => _unwanted.Token;
+
+    /// <summary>Whether the stage ends because nobody reads its output any more (not a failure).</summary>
+    protected bool IsUnwanted(Exception e) => e is OperationCanceledException && _unwanted.IsCancellationRequested && !Scope.Abort.IsCancellationRequested;
+
+    /// <summary>For <see cref="OutputPort{T}.ConsumersGone"/>: the stage stops reading, which closes its inputs upstream.</summary>
+    protected void OnConsumersGone()
+    {
+        try
+        {
+            _unwanted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     /// <summary>The run's abort token, read once: stage loops pass it with every packet.</summary>

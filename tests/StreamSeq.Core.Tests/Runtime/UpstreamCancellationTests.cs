@@ -43,4 +43,24 @@ public class UpstreamCancellationTests
         Assert.False(result.Succeeded);
         Assert.Equal("out", Assert.Single(result.Failures).StageId);
     }
+
+    [Fact]
+    public async Task The_stop_travels_up_through_rx_and_parallel_stages_too()
+    {
+        var name = Unique("ends-rx");
+        var result = await PipelineRun.Start(Plan($$"""
+            {
+              "stages": [
+                { "id": "video", "type": "source.generator", "options": { "count": 10, "period": "10ms" } },
+                { "id": "live", "type": "source.generator", "options": { "rate": 2000 } },
+                { "id": "pass", "type": "passthrough", "input": "live", "parallelism": 2 },
+                { "id": "thin", "type": "throttle", "input": "pass", "options": { "interval": "1ms" } },
+                { "id": "sync", "type": "join", "inputs": ["video", "thin"], "options": { "mode": "nearest", "tolerance": "1h", "emitUnmatched": true } },
+                { "id": "out", "type": "test.joined", "input": "sync", "options": { "name": "{{name}}" } }
+              ]
+            }
+            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(result.Succeeded, string.Join("; ", result.Failures));
+        Assert.Equal(10, Collected.Of(name).Count);
+    }
 }
