@@ -56,7 +56,7 @@ public sealed class InputPortTests : IDisposable
     public async Task Named_ports_arrive_in_declaration_order_whatever_the_file_order()
     {
         var plan = Plan(Pipeline("""{ "text": "lines", "number": "gen" }"""));
-        var result = await PipelineRun.Start(plan).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        var result = await RunToEnd(plan);
         Assert.True(result.Succeeded, string.Join("; ", result.Failures));
         var name = ((CollectOptions)plan.Stages.Single(s => s.Id == "out").Options!).Name;
         Assert.Equal(["0:a", "1:b", "2:c"], Collected.Of(name).Cast<string>());

@@ -10,7 +10,7 @@ public class AckOutcomeTests
     public async Task The_packet_an_rx_operator_threw_on_is_acknowledged_as_failed()
     {
         var acks = Unique("rx-acks");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "src", "type": "test.acked", "options": { "name": "{{acks}}", "count": 10 } },
@@ -18,7 +18,7 @@ public class AckOutcomeTests
                 { "id": "out", "type": "sink.null", "input": "rx" }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         var outcomes = AckedSource.Of(acks);
         Assert.Equal(10, outcomes.Count);

@@ -32,7 +32,7 @@ public class AcknowledgementTests
     public async Task A_skipped_failure_naks_and_windows_ack_members_when_the_window_is_consumed()
     {
         var acks = Unique("acks");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "src", "type": "test.acked", "options": { "name": "{{acks}}", "count": 12 } },
@@ -41,7 +41,7 @@ public class AcknowledgementTests
                 { "id": "out", "type": "sink.null", "input": "win" }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         var outcomes = AckedSource.Of(acks);
         Assert.Equal(12, outcomes.Count);
@@ -53,14 +53,14 @@ public class AcknowledgementTests
     public async Task Dropped_packets_report_dropped()
     {
         var acks = Unique("acks");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "src", "type": "test.acked", "options": { "name": "{{acks}}", "count": 100 } },
                 { "id": "out", "type": "test.collect", "input": "src", "capacity": 2, "full": "drop-oldest", "options": { "name": "{{Unique("d")}}", "delayMs": 3 } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         var outcomes = AckedSource.Of(acks);
         Assert.Equal(100, outcomes.Count);
         Assert.Equal(result.Stages[1].Dropped, outcomes.Values.Count(o => o == AckOutcome.Dropped));

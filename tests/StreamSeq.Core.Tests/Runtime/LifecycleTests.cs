@@ -27,7 +27,7 @@ public class LifecycleTests
     public async Task Started_instances_stop_exactly_once(string policy, string failOn, bool succeeds, int instances)
     {
         var name = Unique("life");
-        var result = await PipelineRun.Start(Plan(Pipeline(name, policy, failOn))).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        var result = await RunToEnd(Pipeline(name, policy, failOn));
         Assert.Equal(succeeds, result.Succeeded);
         Assert.Equal((instances, instances), Lifecycle.Of(name));
     }

@@ -8,12 +8,6 @@ public class PipelineRunTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
-    private static async Task<PipelineResult> RunToEnd(string json, PipelineRunOptions? options = null)
-    {
-        var run = PipelineRun.Start(Plan(json), options);
-        return await run.Completion.WaitAsync(Generous);
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

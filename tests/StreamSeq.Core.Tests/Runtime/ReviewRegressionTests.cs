@@ -17,7 +17,7 @@ public sealed class ReviewRegressionTests : IDisposable
     {
         var name = Unique("fragile");
         var collected = Unique("fragile-out");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "count": 300 } },
@@ -26,7 +26,7 @@ public sealed class ReviewRegressionTests : IDisposable
                 { "id": "out", "type": "test.collect", "input": "map", "options": { "name": "{{collected}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded, string.Join("; ", result.Failures));
         Assert.Equal(0, FragileMap.ViolationsOf(name));
         var (started, stopped) = Lifecycle.Of(name);
@@ -40,7 +40,7 @@ public sealed class ReviewRegressionTests : IDisposable
     public async Task A_restarted_jsonl_sink_appends_to_what_it_wrote_before()
     {
         var output = Path.Combine(_directory, "out.jsonl").Replace("\\", "/");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "count": 6 } },
@@ -49,7 +49,7 @@ public sealed class ReviewRegressionTests : IDisposable
                   "options": { "path": "{{output}}", "payloadOnly": true } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         Assert.Equal(1, result.Stages[^1].Restarts);
         Assert.Equal(["0", "1", "3", "4", "5"], await File.ReadAllLinesAsync(output));
@@ -59,7 +59,7 @@ public sealed class ReviewRegressionTests : IDisposable
     public async Task An_rx_operator_that_throws_is_handled_by_the_stage_policy()
     {
         var name = Unique("rx-throw");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "count": 20 } },
@@ -67,7 +67,7 @@ public sealed class ReviewRegressionTests : IDisposable
                 { "id": "out", "type": "test.collect", "input": "rx", "options": { "name": "{{name}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded, string.Join("; ", result.Failures));
         Assert.Equal(1, result.Stages[1].Restarts);
         Assert.Equal(Enumerable.Range(0, 20).Where(i => i != 5).Select(i => (double)i), Collected.Of(name).Cast<double>());
@@ -77,7 +77,7 @@ public sealed class ReviewRegressionTests : IDisposable
     public async Task Packets_an_rx_query_emits_after_its_input_ended_still_arrive()
     {
         var name = Unique("rx-late");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "count": 50 } },
@@ -85,7 +85,7 @@ public sealed class ReviewRegressionTests : IDisposable
                 { "id": "out", "type": "test.collect", "input": "rx", "options": { "name": "{{name}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         Assert.Equal(50, Collected.Of(name).Count);
     }
@@ -94,7 +94,7 @@ public sealed class ReviewRegressionTests : IDisposable
     public async Task Window_members_are_acknowledged_with_the_outcome_of_what_was_computed_from_the_window()
     {
         var acks = Unique("wacks");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "src", "type": "test.acked", "options": { "name": "{{acks}}", "count": 9 } },
@@ -104,7 +104,7 @@ public sealed class ReviewRegressionTests : IDisposable
                 { "id": "out", "type": "test.collect", "input": "count", "onError": "skip", "options": { "name": "{{Unique("w")}}", "failOn": [4] } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         var outcomes = AckedSource.Of(acks);
         Assert.Equal(9, outcomes.Count);

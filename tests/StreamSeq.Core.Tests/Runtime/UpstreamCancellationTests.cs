@@ -12,7 +12,7 @@ public class UpstreamCancellationTests
         var name = Unique("ends");
         // The secondary source never ends by itself; once the join has finished, nothing reads what it
         // (and the passthrough after it) produce, so they stop and the run completes without a stop request.
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "video", "type": "source.generator", "options": { "count": 10, "period": "10ms" } },
@@ -22,7 +22,7 @@ public class UpstreamCancellationTests
                 { "id": "out", "type": "test.joined", "input": "sync", "options": { "name": "{{name}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded, string.Join("; ", result.Failures));
         Assert.Equal(10, Collected.Of(name).Count);
     }
@@ -32,14 +32,14 @@ public class UpstreamCancellationTests
     {
         // The sink stops the pipeline on its first failure: the drain ends the source anyway; this checks the
         // run ends promptly and reports the sink, not a hang on an endless source.
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "rate": 5000 } },
                 { "id": "out", "type": "test.collect", "input": "gen", "options": { "name": "{{Unique("f")}}", "failOn": [20] } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.False(result.Succeeded);
         Assert.Equal("out", Assert.Single(result.Failures).StageId);
     }
@@ -48,7 +48,7 @@ public class UpstreamCancellationTests
     public async Task The_stop_travels_up_through_rx_and_parallel_stages_too()
     {
         var name = Unique("ends-rx");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "video", "type": "source.generator", "options": { "count": 10, "period": "10ms" } },
@@ -59,7 +59,7 @@ public class UpstreamCancellationTests
                 { "id": "out", "type": "test.joined", "input": "sync", "options": { "name": "{{name}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded, string.Join("; ", result.Failures));
         Assert.Equal(10, Collected.Of(name).Count);
     }

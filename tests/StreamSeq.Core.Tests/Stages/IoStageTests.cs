@@ -19,14 +19,14 @@ public sealed class IoStageTests : IDisposable
         var input = PathOf("in.txt");
         await File.WriteAllTextAsync(input, "alpha\r\nbeta\n\ngamma ünïcode");
         var name = Unique("lines");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "src", "type": "source.lines", "options": { "path": "{{input}}" } },
                 { "id": "out", "type": "test.collect", "input": "src", "options": { "name": "{{name}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         Assert.Equal(["alpha", "beta", "", "gamma ünïcode"], Collected.Of(name).Cast<string>());
     }
@@ -64,7 +64,7 @@ public sealed class IoStageTests : IDisposable
     public async Task Jsonl_sink_writes_one_object_per_line_with_time_stream_and_sequence()
     {
         var output = PathOf("sub/out.jsonl");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "count": 3, "start": "2026-01-01T00:00:00Z", "period": "1s" } },
@@ -72,7 +72,7 @@ public sealed class IoStageTests : IDisposable
                 { "id": "out", "type": "sink.jsonl", "input": "win", "options": { "path": "{{output}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         var lines = await File.ReadAllLinesAsync(output);
         Assert.Equal(2, lines.Length);
@@ -91,7 +91,7 @@ public sealed class IoStageTests : IDisposable
     public async Task A_payload_that_cannot_be_serialised_is_a_stage_failure_and_leaves_no_half_line()
     {
         var output = PathOf("bad.jsonl");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "count": 5, "mode": "counter" } },
@@ -99,7 +99,7 @@ public sealed class IoStageTests : IDisposable
                 { "id": "out", "type": "sink.jsonl", "input": "nan", "onError": "skip", "options": { "path": "{{output}}", "payloadOnly": true } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         Assert.Equal(1, result.Stages[^1].Failed);
         var lines = await File.ReadAllLinesAsync(output);

@@ -25,7 +25,7 @@ public class JoinStageTests
     private static async Task<double?[][]> Join(string joinOptions, string primaryPeriod, string secondaryPeriod, int primaryCount = 10, int secondaryCount = 40)
     {
         var name = Unique("join");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "video", "type": "source.generator", "options": { "count": {{primaryCount}}, "period": "{{primaryPeriod}}", "start": "2026-01-01T00:00:00Z" } },
@@ -34,7 +34,7 @@ public class JoinStageTests
                 { "id": "out", "type": "test.joined", "input": "sync", "options": { "name": "{{name}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded, string.Join("; ", result.Failures));
         return Collected.Of(name).Cast<double?[]>().ToArray();
     }
@@ -78,7 +78,7 @@ public class JoinStageTests
     {
         var tagA = Unique("ja");
         var tagB = Unique("jb");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "a", "type": "test.resources", "options": { "tag": "{{tagA}}", "count": 50 } },
@@ -87,7 +87,7 @@ public class JoinStageTests
                 { "id": "out", "type": "test.joined", "input": "sync", "options": { "name": "{{Unique("j")}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         Assert.Equal(50, result.Stages[^1].In);
         TrackedResource.AssertAllReleased(tagA);
@@ -100,7 +100,7 @@ public class JoinStageTests
         // The primary passes through a slow stage while the secondary floods in; with a port bound of 4 the
         // join must stop reading the secondary rather than drop packets a pending primary still needs.
         var name = Unique("lag");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "video", "type": "source.generator", "options": { "count": 20, "period": "100ms", "start": "2026-01-01T00:00:00Z" } },
@@ -110,7 +110,7 @@ public class JoinStageTests
                 { "id": "out", "type": "test.joined", "input": "sync", "options": { "name": "{{name}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded, string.Join("; ", result.Failures));
         var pairs = Collected.Of(name).Cast<double?[]>().ToArray();
         Assert.True(pairs.Length == 20, string.Join(" ", pairs.Select(p => $"{p[0]}:{p[1]}")) + " | " + string.Join(" ", result.Stages.Select(st => $"{st.StageId} in={st.In} out={st.Out} fail={st.Failed}")));

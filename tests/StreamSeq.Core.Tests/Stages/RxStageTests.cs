@@ -96,7 +96,7 @@ public class RxStageTests
     {
         var throttled = Unique("throttled");
         var sampled = Unique("sampled");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "count": 1000, "period": "10ms" } },
@@ -106,7 +106,7 @@ public class RxStageTests
                 { "id": "b", "type": "test.collect", "input": "smp", "options": { "name": "{{sampled}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         // 1000 packets 10 ms apart in originating time: one per second passes, whatever the run's speed.
         Assert.Equal(Enumerable.Range(0, 10).Select(i => i * 100.0), Collected.Of(throttled).Cast<double>());
@@ -120,7 +120,7 @@ public class RxStageTests
     public async Task Merge_interleaves_every_packet_of_every_input()
     {
         var name = Unique("merge");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "a", "type": "source.generator", "options": { "count": 300 } },
@@ -129,7 +129,7 @@ public class RxStageTests
                 { "id": "out", "type": "test.collect", "input": "both", "options": { "name": "{{name}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         var values = Collected.Of(name).Cast<double>().ToList();
         Assert.Equal(500, values.Count);

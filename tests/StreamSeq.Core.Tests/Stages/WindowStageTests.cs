@@ -25,7 +25,7 @@ public class WindowStageTests
     private static async Task<double[][]> Windows(string windowStage, int count = 10, string period = "100ms")
     {
         var name = Unique("win");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "count": {{count}}, "period": "{{period}}" } },
@@ -33,7 +33,7 @@ public class WindowStageTests
                 { "id": "out", "type": "test.windows", "input": "win", "options": { "name": "{{name}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded, string.Join("; ", result.Failures));
         return Collected.Of(name).Cast<double[]>().ToArray();
     }
@@ -102,7 +102,7 @@ public class WindowStageTests
     public async Task Windows_release_their_members_exactly_when_consumed()
     {
         var tag = Unique("winres");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "src", "type": "test.resources", "options": { "tag": "{{tag}}", "count": 100 } },
@@ -111,7 +111,7 @@ public class WindowStageTests
                 { "id": "b", "type": "sink.null", "input": "win", "capacity": 1 }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         TrackedResource.AssertAllReleased(tag);
     }
@@ -120,7 +120,7 @@ public class WindowStageTests
     public async Task Window_stats_summarise_each_window()
     {
         var name = Unique("stats");
-        var result = await PipelineRun.Start(Plan($$"""
+        var result = await RunToEnd($$"""
             {
               "stages": [
                 { "id": "gen", "type": "source.generator", "options": { "count": 6 } },
@@ -129,7 +129,7 @@ public class WindowStageTests
                 { "id": "out", "type": "test.collect", "input": "stats", "options": { "name": "{{name}}" } }
               ]
             }
-            """)).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            """);
         Assert.True(result.Succeeded);
         var stats = Collected.Of(name).Cast<WindowStats>().ToArray();
         Assert.Equal(2, stats.Length);

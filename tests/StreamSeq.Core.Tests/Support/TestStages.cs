@@ -240,6 +240,13 @@ public static class Pipelines
     }
 
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>Validates and runs a pipeline to its end; a run that outlives 30 s fails the test.</summary>
+    public static Task<StreamSeq.Runtime.PipelineResult> RunToEnd(string json, StreamSeq.Runtime.PipelineRunOptions? options = null)
+        => RunToEnd(Plan(json), options);
+
+    public static Task<StreamSeq.Runtime.PipelineResult> RunToEnd(PipelinePlan plan, StreamSeq.Runtime.PipelineRunOptions? options = null)
+        => StreamSeq.Runtime.PipelineRun.Start(plan, options).Completion.WaitAsync(TimeSpan.FromSeconds(30));
 }
 
 public sealed class AckedSourceOptions
