@@ -21,17 +21,8 @@ internal sealed class SourceRunner<TOut> : StageRunner
     {
         // The source stops when the run drains, or when every consumer has closed its edge (nothing it
         // produced would be read, e.g. a join whose primary ended): then the run can still complete.
-        using var unwanted = CancellationTokenSource.CreateLinkedTokenSource(Scope.Drain);
-        _output.ConsumersGone = () =>
-        {
-            try
-            {
-                unwanted.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        };
+        using var unwanted = CancellationTokenSource.CreateLinkedTokenSource(Scope.Drain, OutputUnwanted);
+        _output.ConsumersGone = OnConsumersGone;
         try
         {
             var stage = await StartInstanceAsync<SourceStage<TOut>>().ConfigureAwait(false);

@@ -13,7 +13,8 @@ internal sealed class TransformRunner<TIn, TOut> : SingleInputRunner<TIn>
     {
         _output = new OutputPort<TOut>(plan.Id, Metrics);
         // Nobody reads the output any more: stop reading the input too, which closes it for the stage upstream.
-        _output.ConsumersGone = StopReading;
+        _output.ConsumersGone = OnConsumersGone;
+        OutputUnwanted.Register(StopReading);
     }
 
     public override void ConnectOutput(IEdge edge) => _output.Connect(edge);
