@@ -50,7 +50,7 @@ internal sealed class CliEnvironment
     /// <summary>Built-in stages plus plugins from the given folders (or the configured ones); plugin problems go to stderr.</summary>
     public StageRegistry CreateRegistry(IReadOnlyList<string>? pluginFolders, bool noPlugins, TextWriter? report = null)
     {
-        var registry = StageRegistry.CreateDefault();
+        var registry = BuiltInStages.CreateRegistry();
         if (noPlugins)
         {
             return registry;

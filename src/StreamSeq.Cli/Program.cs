@@ -11,6 +11,9 @@ var root = new RootCommand("StreamSeq: pipeline-as-code streaming for sequence l
     SchemaCommand.Create(),
     DaemonCommand.Create(),
     BenchCommand.Create(),
+    WorkflowCommands.Data(),
+    WorkflowCommands.Train(),
+    WorkflowCommands.Eval(),
 };
 var parsed = root.Parse(args);
 // Verbs handle SIGINT/SIGTERM themselves (run drains, the daemon's host stops), so the parser must not.

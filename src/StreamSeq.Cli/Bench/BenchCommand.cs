@@ -43,6 +43,9 @@ internal static class BenchCommand
             }
             return ExitCodes.Success;
         });
-        return new Command("bench", "Benchmarks that print JSON reports") { engine };
+        return new Command("bench", "Benchmarks that print JSON reports")
+        {
+            engine,
+        };
     }
 }

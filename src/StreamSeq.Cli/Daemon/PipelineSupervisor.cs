@@ -32,7 +32,7 @@ internal sealed class PipelineSupervisor : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var registry = StageRegistry.CreateDefault();
+        var registry = BuiltInStages.CreateRegistry();
         var plugins = _settings.Plugins.Select(p => Path.GetFullPath(p, _environment.ContentRootPath)).ToList();
         foreach (var result in PluginLoader.LoadAll(registry, plugins))
         {

@@ -17,11 +17,17 @@ public class PipelineSchemaTests
     private static JsonSchema Load() => Schema.Value;
 
     [Fact]
-    public void The_committed_schema_is_what_the_registry_generates()
+    public void The_committed_schema_describes_every_core_stage_as_the_registry_does()
     {
-        var generated = PipelineSchema.ToText(StageRegistry.CreateDefault());
-        Assert.True(generated == File.ReadAllText(CommittedPath),
-            "schema/pipeline.schema.json is stale: run ./streamseq schema --no-plugins -o schema/pipeline.schema.json");
+        // The committed schema also covers the CLI's built-in domain libraries (the CLI tests compare it whole);
+        // here each core stage's options must match what the core registry generates now.
+        var generated = JsonNode.Parse(PipelineSchema.ToText(StageRegistry.CreateDefault()))!["$defs"]!.AsObject();
+        var committed = JsonNode.Parse(File.ReadAllText(CommittedPath))!["$defs"]!.AsObject();
+        foreach (var (name, definition) in generated.Where(d => d.Key.StartsWith("options.", StringComparison.Ordinal)))
+        {
+            Assert.True(JsonNode.DeepEquals(definition, committed[name]),
+                $"schema/pipeline.schema.json is stale at $defs/{name}: run ./streamseq schema --no-plugins -o schema/pipeline.schema.json");
+        }
     }
 
     public static TheoryData<string> RepoPipelines()
