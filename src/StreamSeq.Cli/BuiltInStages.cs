@@ -12,6 +12,8 @@ internal static class BuiltInStages
 {
     private static IEnumerable<Assembly> Libraries() =>
     [
+        typeof(Media.VideoFrame).Assembly,
+        typeof(Actions.Stages.TwoStreamStage).Assembly,
     ];
 
     public static StageRegistry CreateRegistry()

@@ -11,13 +11,16 @@ internal static class WorkflowCommands
 {
     public static Command Data() => new("data", "Generate training and evaluation data sets")
     {
+        ActionsCommands.Data(),
     };
 
     public static Command Train() => new("train", "Train models on generated or user data (seeded, with progress and checkpoints)")
     {
+        ActionsCommands.Train(),
     };
 
     public static Command Eval() => new("eval", "Evaluate models and print JSON reports")
     {
+        ActionsCommands.Eval(),
     };
 }
