@@ -27,33 +27,40 @@ internal static class Compose
         var aFinal = first.FinalArray;
         var bFinal = second.FinalArray;
         var mode = second.IsInputSorted ? Match.SearchSecond : first.IsOutputSorted ? Match.SearchFirst : Match.Scan;
+        var guess = Math.Max(first.ArcCount, second.ArcCount) * 4;
 
-        var states = new PairMap(first.StateCount, second.StateCount);
-        var result = new Graph(Math.Max(first.StateCount, second.StateCount), Math.Max(first.ArcCount, second.ArcCount));
-        var fromFirst = new IntList(result.ArcCount + 16);
-        var fromSecond = new IntList(result.ArcCount + 16);
-        // The queue holds result states in creation order; their (first, second, filter) triples sit alongside.
-        var queueA = new IntList(64);
-        var queueB = new IntList(64);
-        var queueF = new IntList(64);
+        // Everything is built in pooled buffers first; the result graph is allocated once, exactly sized, after
+        // the states that cannot reach acceptance are known.
+        using var states = new PairMap(first.StateCount, second.StateCount);
+        using var queueA = new PooledList<int>(guess / 2);
+        using var queueB = new PooledList<int>(guess / 2);
+        using var queueF = new PooledList<int>(guess / 2);
+        using var finals = new PooledList<double>(guess / 2);
+        using var starts = new PooledList<int>(16);
+        using var arcs = new PooledList<Arc>(guess);
+        using var weights = new PooledList<double>(guess);
+        using var fromFirst = new PooledList<int>(guess);
+        using var fromSecond = new PooledList<int>(guess);
 
         int StateOf(int qa, int qb, int filter)
         {
             var id = states.Get(qa, qb, filter);
             if (id < 0)
             {
-                id = result.AddState();
+                id = queueA.Count;
                 states.Set(qa, qb, filter, id);
                 queueA.Add(qa);
                 queueB.Add(qb);
                 queueF.Add(filter);
+                finals.Add(double.NegativeInfinity);
             }
             return id;
         }
 
         void AddArc(int source, int target, int input, int output, double weight, int a, int b)
         {
-            result.AddArc(source, target, input, output, weight);
+            arcs.Add(new Arc(source, target, input, output));
+            weights.Add(weight);
             fromFirst.Add(a);
             fromSecond.Add(b);
         }
@@ -62,7 +69,12 @@ internal static class Compose
         {
             foreach (var sb in second.StartStates)
             {
-                result.SetStart(StateOf(sa, sb, 0));
+                var before = queueA.Count;
+                var id = StateOf(sa, sb, 0);
+                if (id == before)
+                {
+                    starts.Add(id);
+                }
             }
         }
 
@@ -74,7 +86,7 @@ internal static class Compose
             var source = head;
             if (aFinal[qa] > double.NegativeInfinity && bFinal[qb] > double.NegativeInfinity)
             {
-                result.SetFinal(source, aFinal[qa] + bFinal[qb]);
+                finals[source] = aFinal[qa] + bFinal[qb];
             }
             var aLo = aIndex.OutOffsets[qa];
             var aHi = aIndex.OutOffsets[qa + 1];
@@ -176,24 +188,125 @@ internal static class Compose
             }
         }
 
-        var sourcesA = fromFirst.ToArray();
-        var sourcesB = fromSecond.ToArray();
-        var (_, coaccessible) = Subgraph.Reach(result);
-        var keep = new int[result.StateCount];
-        var kept = 0;
-        for (var s = 0; s < result.StateCount; s++)
+        return Trim(first, second, operation, finals.Span, starts.Span, arcs.Span, weights.Span, fromFirst.Span, fromSecond.Span);
+    }
+
+    /// <summary>Drops states that cannot reach acceptance (every state is reachable by construction) and allocates
+    /// the result, exactly sized, with states renumbered in creation order and arcs in creation order (grouped by
+    /// source, so per-state arc order is kept).</summary>
+    private static Graph Trim(Graph first, Graph second, string operation, Span<double> finals, Span<int> starts,
+        Span<Arc> arcs, Span<double> weights, Span<int> fromFirst, Span<int> fromSecond)
+    {
+        var n = finals.Length;
+        var m = arcs.Length;
+        using var inOffsets = new PooledList<int>(n + 1);
+        using var inArcs = new PooledList<int>(m);
+        using var stack = new PooledList<int>(n);
+        using var renumber = new PooledList<int>(n);
+        for (var s = 0; s <= n; s++)
         {
-            if (coaccessible[s])
+            inOffsets.Add(0);
+        }
+        for (var s = 0; s < n; s++)
+        {
+            renumber.Add(-1);
+        }
+        for (var a = 0; a < m; a++)
+        {
+            inOffsets[arcs[a].Target + 1]++;
+            inArcs.Add(0);
+        }
+        for (var s = 0; s < n; s++)
+        {
+            inOffsets[s + 1] += inOffsets[s];
+        }
+        // Fill by walking arcs backwards and decrementing the end offsets (no separate cursor array).
+        for (var a = m - 1; a >= 0; a--)
+        {
+            inArcs[--inOffsets[arcs[a].Target + 1]] = a;
+        }
+        // inOffsets[s + 1] now holds the start of state s's in-arcs; they end where state s + 1's begin.
+        // Reverse reachability from accepting states; renumber marks visited with 0 for now.
+        for (var s = 0; s < n; s++)
+        {
+            if (finals[s] > double.NegativeInfinity)
             {
-                keep[kept++] = s;
+                renumber[s] = 0;
+                stack.Add(s);
             }
         }
-        if (kept < result.StateCount)
+        // Each state is pushed at most once, so room for n entries is enough.
+        var top = stack.Count;
+        while (stack.Count < n)
         {
-            result = Subgraph.Keep(result, keep, kept, out var arcMap);
-            sourcesA = Subgraph.Chain(arcMap, sourcesA);
-            sourcesB = Subgraph.Chain(arcMap, sourcesB);
+            stack.Add(0);
         }
+        var stackSpan = stack.Span;
+        while (top > 0)
+        {
+            var s = stackSpan[--top];
+            var end = s + 2 <= n ? inOffsets[s + 2] : m;
+            for (var k = inOffsets[s + 1]; k < end; k++)
+            {
+                var source = arcs[inArcs[k]].Source;
+                if (renumber[source] < 0)
+                {
+                    renumber[source] = 0;
+                    stackSpan[top++] = source;
+                }
+            }
+        }
+        var kept = 0;
+        for (var s = 0; s < n; s++)
+        {
+            if (renumber[s] == 0)
+            {
+                renumber[s] = kept++;
+            }
+        }
+        var keptArcs = 0;
+        for (var a = 0; a < m; a++)
+        {
+            if (renumber[arcs[a].Source] >= 0 && renumber[arcs[a].Target] >= 0)
+            {
+                keptArcs++;
+            }
+        }
+        var final = new double[kept];
+        for (var s = 0; s < n; s++)
+        {
+            if (renumber[s] >= 0)
+            {
+                final[renumber[s]] = finals[s];
+            }
+        }
+        var outArcs = new Arc[keptArcs];
+        var outWeights = new double[keptArcs];
+        var sourcesA = new int[keptArcs];
+        var sourcesB = new int[keptArcs];
+        var next = 0;
+        for (var a = 0; a < m; a++)
+        {
+            var source = renumber[arcs[a].Source];
+            var target = renumber[arcs[a].Target];
+            if (source >= 0 && target >= 0)
+            {
+                outArcs[next] = new Arc(source, target, arcs[a].Input, arcs[a].Output);
+                outWeights[next] = weights[a];
+                sourcesA[next] = fromFirst[a];
+                sourcesB[next] = fromSecond[a];
+                next++;
+            }
+        }
+        var keptStarts = new List<int>(starts.Length);
+        foreach (var s in starts)
+        {
+            if (renumber[s] >= 0)
+            {
+                keptStarts.Add(renumber[s]);
+            }
+        }
+        var result = Graph.FromArrays(final, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keptStarts), outArcs, outWeights, keptArcs);
         result.Origin = new GraphOrigin(operation, [first, second], [sourcesA, sourcesB]);
         return result;
     }
@@ -224,13 +337,13 @@ internal static class Compose
         SearchFirst,
     }
 
-    /// <summary>(first state, second state, filter) → result state: a flat array while the product is small
-    /// (1 M entries, 4 MiB, at most), else a hash map.</summary>
-    private sealed class PairMap
+    /// <summary>(first state, second state, filter) → result state: a pooled flat array while the product is
+    /// small (1 M entries, 4 MiB, at most), else a hash map.</summary>
+    private sealed class PairMap : IDisposable
     {
         private const long DenseLimit = 1L << 20;
         private readonly int _second;
-        private readonly int[]? _dense;
+        private int[]? _dense;
         private readonly Dictionary<long, int>? _sparse;
 
         public PairMap(int firstStates, int secondStates)
@@ -239,8 +352,8 @@ internal static class Compose
             var size = (long)firstStates * secondStates * 2;
             if (size <= DenseLimit)
             {
-                _dense = new int[size];
-                Array.Fill(_dense, -1);
+                _dense = System.Buffers.ArrayPool<int>.Shared.Rent((int)Math.Max(1, size));
+                Array.Fill(_dense, -1, 0, (int)size);
             }
             else
             {
@@ -268,6 +381,15 @@ internal static class Compose
             else
             {
                 _sparse![key] = id;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_dense is not null)
+            {
+                System.Buffers.ArrayPool<int>.Shared.Return(_dense);
+                _dense = null;
             }
         }
     }

@@ -108,7 +108,7 @@ public static class Emissions
         {
             for (var v = 0; v < labels; v++)
             {
-                graph.AddArc(t, t + 1, v, v, 0.0);
+                graph.AddArcUnchecked(t, t + 1, v, v, 0.0);
             }
         }
         return graph;

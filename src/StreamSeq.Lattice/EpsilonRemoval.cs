@@ -94,7 +94,7 @@ internal static class EpsilonRemoval
                     var a = index.OutArcs[i];
                     if (!IsEpsilon(arcs[a]))
                     {
-                        result.AddArc(p, arcs[a].Target, arcs[a].Input, arcs[a].Output, dq + weights[a]);
+                        result.AddArcUnchecked(p, arcs[a].Target, arcs[a].Input, arcs[a].Output, dq + weights[a]);
                     }
                 }
             }

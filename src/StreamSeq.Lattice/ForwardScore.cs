@@ -1,14 +1,20 @@
+using System.Buffers;
+
 namespace StreamSeq.Lattice;
 
 /// <summary>
 /// Forward (and backward) algorithm in the log semiring over a DAG, visiting states in topological order. Each
-/// state pulls its incoming arcs twice: once for the maximum, once to sum exp(value - max) in double, so every
-/// exponent is ≤ 0 and a score of -10⁶ is as exact as one of -1: nothing underflows however long the graph.
-/// One exp per arc and one log per state.
+/// state gathers its incoming values, factors out the maximum and sums exp(value − max) in double, so every
+/// exponent is ≤ 0 and a score of −10⁶ is as exact as one of −1: nothing underflows however long the graph.
+/// A state with k incoming arcs costs k − 1 exps and one log (none for k = 1); the posterior pass one exp per arc.
+/// Working arrays come from the shared array pool, so repeated calls allocate only their results.
 /// </summary>
 internal static class ForwardScore
 {
     public const string Operation = "forward score";
+
+    private const double NegligibleExponent = -50.0;
+    private const double NegligiblePosterior = -700.0;
 
     public static ForwardResult Run(Graph graph, bool gradient)
     {
@@ -18,7 +24,24 @@ internal static class ForwardScore
             return new ForwardResult(double.NegativeInfinity, gradient ? new double[graph.ArcCount] : null, reason);
         }
         var order = graph.TopologicalOrder(Operation);
-        var alpha = new double[graph.StateCount];
+        var alpha = ArrayPool<double>.Shared.Rent(graph.StateCount);
+        double[]? beta = null;
+        try
+        {
+            return Run(graph, order, alpha, ref beta, gradient);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(alpha);
+            if (beta is not null)
+            {
+                ArrayPool<double>.Shared.Return(beta);
+            }
+        }
+    }
+
+    private static ForwardResult Run(Graph graph, int[] order, double[] alpha, ref double[]? beta, bool gradient)
+    {
         Alpha(graph, order, alpha);
         var final = graph.FinalArray;
         var score = double.NegativeInfinity;
@@ -36,7 +59,11 @@ internal static class ForwardScore
             var sum = 0.0;
             for (var s = 0; s < graph.StateCount; s++)
             {
-                sum += Math.Exp(alpha[s] + final[s] - max);
+                var d = alpha[s] + final[s] - max;
+                if (d > NegligibleExponent)
+                {
+                    sum += Math.Exp(d);
+                }
             }
             score = max + Math.Log(sum);
         }
@@ -48,7 +75,7 @@ internal static class ForwardScore
         {
             return new ForwardResult(score, null, null);
         }
-        var beta = new double[graph.StateCount];
+        beta = ArrayPool<double>.Shared.Rent(graph.StateCount);
         Beta(graph, order, beta);
         var posteriors = new double[graph.ArcCount];
         var arcs = graph.ArcArray;
@@ -57,8 +84,9 @@ internal static class ForwardScore
         {
             ref readonly var arc = ref arcs[a];
             var v = alpha[arc.Source] + weights[a] + beta[arc.Target] - score;
-            // exp(-inf) is 0 for arcs on no accepting path; v ≤ 0 up to rounding for the others.
-            posteriors[a] = Math.Exp(v);
+            // v ≤ 0 up to rounding; arcs on no accepting path have -infinity. Posteriors below e^-700 (1e-304)
+            // are stored as 0 rather than computed through exp's slow subnormal path.
+            posteriors[a] = v > NegligiblePosterior ? Math.Exp(v) : 0.0;
         }
         return new ForwardResult(score, posteriors, null);
     }
@@ -72,23 +100,36 @@ internal static class ForwardScore
         var arcs = graph.ArcArray;
         var weights = graph.WeightArray;
         var isStart = graph.StartFlags;
-        var scratch = new double[MaxDegree(inOffsets)];
-        foreach (var s in order)
+        var scratch = ArrayPool<double>.Shared.Rent(MaxDegree(inOffsets) + 1);
+        try
         {
-            var lo = inOffsets[s];
-            var count = inOffsets[s + 1] - lo;
-            var max = isStart[s] ? 0.0 : double.NegativeInfinity;
-            for (var i = 0; i < count; i++)
+            foreach (var s in order)
             {
-                var a = inArcs[lo + i];
-                var v = alpha[arcs[a].Source] + weights[a];
-                scratch[i] = v;
-                if (v > max)
+                var lo = inOffsets[s];
+                var count = inOffsets[s + 1] - lo;
+                if (count == 1 && !isStart[s])
                 {
-                    max = v;
+                    // A single way in (most states of an alignment lattice): no exp, no log.
+                    var a = inArcs[lo];
+                    alpha[s] = alpha[arcs[a].Source] + weights[a];
+                    continue;
                 }
+                var n = 0;
+                if (isStart[s])
+                {
+                    scratch[n++] = 0.0;
+                }
+                for (var i = 0; i < count; i++)
+                {
+                    var a = inArcs[lo + i];
+                    scratch[n++] = alpha[arcs[a].Source] + weights[a];
+                }
+                alpha[s] = LogSumExp(scratch, n);
             }
-            alpha[s] = max > double.NegativeInfinity ? max + Math.Log(SumExp(scratch, count, max, isStart[s])) : double.NegativeInfinity;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scratch);
         }
     }
 
@@ -101,45 +142,73 @@ internal static class ForwardScore
         var arcs = graph.ArcArray;
         var weights = graph.WeightArray;
         var final = graph.FinalArray;
-        var scratch = new double[MaxDegree(outOffsets)];
-        for (var k = order.Length - 1; k >= 0; k--)
+        var scratch = ArrayPool<double>.Shared.Rent(MaxDegree(outOffsets) + 1);
+        try
         {
-            var s = order[k];
-            var lo = outOffsets[s];
-            var count = outOffsets[s + 1] - lo;
-            var max = final[s];
-            for (var i = 0; i < count; i++)
+            for (var k = order.Length - 1; k >= 0; k--)
             {
-                var a = outArcs[lo + i];
-                var v = beta[arcs[a].Target] + weights[a];
-                scratch[i] = v;
-                if (v > max)
+                var s = order[k];
+                var lo = outOffsets[s];
+                var count = outOffsets[s + 1] - lo;
+                if (count == 1 && final[s] == double.NegativeInfinity)
                 {
-                    max = v;
+                    var a = outArcs[lo];
+                    beta[s] = beta[arcs[a].Target] + weights[a];
+                    continue;
                 }
+                var n = 0;
+                if (final[s] > double.NegativeInfinity)
+                {
+                    scratch[n++] = final[s];
+                }
+                for (var i = 0; i < count; i++)
+                {
+                    var a = outArcs[lo + i];
+                    scratch[n++] = beta[arcs[a].Target] + weights[a];
+                }
+                beta[s] = LogSumExp(scratch, n);
             }
-            if (max == double.NegativeInfinity)
-            {
-                beta[s] = double.NegativeInfinity;
-                continue;
-            }
-            var sum = Math.Exp(final[s] - max);
-            for (var i = 0; i < count; i++)
-            {
-                sum += Math.Exp(scratch[i] - max);
-            }
-            beta[s] = max + Math.Log(sum);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scratch);
         }
     }
 
-    private static double SumExp(double[] values, int count, double max, bool start)
+    /// <summary>log Σ exp(values[0..count)): the maximum is factored out and its own term (exactly 1) is not
+    /// exponentiated, so k terms cost k − 1 exps and one log; all exponents are ≤ 0.</summary>
+    private static double LogSumExp(double[] values, int count)
     {
-        var sum = start ? Math.Exp(-max) : 0.0;
+        if (count == 0)
+        {
+            return double.NegativeInfinity;
+        }
+        var arg = 0;
+        var max = values[0];
+        for (var i = 1; i < count; i++)
+        {
+            if (values[i] > max)
+            {
+                max = values[i];
+                arg = i;
+            }
+        }
+        if (max == double.NegativeInfinity)
+        {
+            return max;
+        }
+        var sum = 0.0;
         for (var i = 0; i < count; i++)
         {
-            sum += Math.Exp(values[i] - max);
+            var d = values[i] - max;
+            // A term below e^-50 of the largest changes 1 + sum by less than double's resolution, and libm's exp
+            // is many times slower where its result would be subnormal: skip such terms (and -infinity ones).
+            if (i != arg && d > NegligibleExponent)
+            {
+                sum += Math.Exp(d);
+            }
         }
-        return sum;
+        return max + Math.Log(1.0 + sum);
     }
 
     internal static int MaxDegree(int[] offsets)

@@ -55,6 +55,52 @@ public sealed class Graph
         GrowArcs(arcCapacity);
     }
 
+    /// <summary>A graph over arrays an operation built: takes ownership of <paramref name="arcs"/>,
+    /// <paramref name="weights"/> (first <paramref name="arcCount"/> used) and <paramref name="final"/> (length
+    /// = states), and derives the flags in one pass.</summary>
+    internal static Graph FromArrays(double[] final, ReadOnlySpan<int> starts, Arc[] arcs, double[] weights, int arcCount)
+    {
+        var n = final.Length;
+        var graph = new Graph
+        {
+            _stateCount = n,
+            _final = final,
+            _isStart = new bool[n],
+            _lastInput = new int[n],
+            _lastOutput = new int[n],
+            _arcs = arcs,
+            _weights = weights,
+            _arcCount = arcCount,
+        };
+        Array.Fill(graph._lastInput, int.MinValue);
+        Array.Fill(graph._lastOutput, int.MinValue);
+        foreach (var s in starts)
+        {
+            graph.SetStart(s);
+        }
+        var lastInput = graph._lastInput;
+        var lastOutput = graph._lastOutput;
+        for (var a = 0; a < arcCount; a++)
+        {
+            ref readonly var arc = ref arcs[a];
+            if (arc.Input < lastInput[arc.Source])
+            {
+                graph._inputSorted = false;
+            }
+            if (arc.Output < lastOutput[arc.Source])
+            {
+                graph._outputSorted = false;
+            }
+            lastInput[arc.Source] = arc.Input;
+            lastOutput[arc.Source] = arc.Output;
+            if (arc.Input != arc.Output)
+            {
+                graph._acceptor = false;
+            }
+        }
+        return graph;
+    }
+
     /// <summary>Number of states.</summary>
     public int StateCount => _stateCount;
 
@@ -213,6 +259,12 @@ public sealed class Graph
         {
             throw new ArgumentOutOfRangeException(nameof(weight), weight, "An arc weight is finite or -infinity.");
         }
+        return AddArcUnchecked(source, target, input, output, weight);
+    }
+
+    /// <summary>AddArc without argument checks, for operations whose arcs come from valid graphs.</summary>
+    internal int AddArcUnchecked(int source, int target, int input, int output, double weight)
+    {
         if (_arcCount == _arcs.Length)
         {
             GrowArcs(Math.Max(16, _arcCount * 2));

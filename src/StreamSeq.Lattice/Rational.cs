@@ -75,7 +75,7 @@ internal static class Rational
                 {
                     foreach (var next in graphs[k + 1].StartStates)
                     {
-                        result.AddArc(offsets[k] + s, offsets[k + 1] + next, Graph.Epsilon, Graph.Epsilon, g.FinalArray[s]);
+                        result.AddArcUnchecked(offsets[k] + s, offsets[k + 1] + next, Graph.Epsilon, Graph.Epsilon, g.FinalArray[s]);
                         for (var j = 0; j < graphs.Length; j++)
                         {
                             buffers[j].Add(-1);
@@ -85,7 +85,7 @@ internal static class Rational
                 for (var i = index.OutOffsets[s]; i < index.OutOffsets[s + 1]; i++)
                 {
                     var a = index.OutArcs[i];
-                    result.AddArc(offsets[k] + s, offsets[k] + arcs[a].Target, arcs[a].Input, arcs[a].Output, weights[a]);
+                    result.AddArcUnchecked(offsets[k] + s, offsets[k] + arcs[a].Target, arcs[a].Input, arcs[a].Output, weights[a]);
                     for (var j = 0; j < graphs.Length; j++)
                     {
                         buffers[j].Add(j == k ? a : -1);
@@ -111,7 +111,7 @@ internal static class Rational
         // Epsilon links first at every state (they read nothing), then the copied arcs in order.
         foreach (var s in graph.StartStates)
         {
-            result.AddArc(start, 1 + s, Graph.Epsilon, Graph.Epsilon, 0.0);
+            result.AddArcUnchecked(start, 1 + s, Graph.Epsilon, Graph.Epsilon, 0.0);
             map.Add(-1);
         }
         var arcs = graph.ArcArray;
@@ -125,14 +125,14 @@ internal static class Rational
                 result.SetFinal(1 + s, final);
                 foreach (var t in graph.StartStates)
                 {
-                    result.AddArc(1 + s, 1 + t, Graph.Epsilon, Graph.Epsilon, final);
+                    result.AddArcUnchecked(1 + s, 1 + t, Graph.Epsilon, Graph.Epsilon, final);
                     map.Add(-1);
                 }
             }
             for (var i = index.OutOffsets[s]; i < index.OutOffsets[s + 1]; i++)
             {
                 var a = index.OutArcs[i];
-                result.AddArc(1 + s, 1 + arcs[a].Target, arcs[a].Input, arcs[a].Output, weights[a]);
+                result.AddArcUnchecked(1 + s, 1 + arcs[a].Target, arcs[a].Input, arcs[a].Output, weights[a]);
                 map.Add(a);
             }
         }
@@ -160,7 +160,7 @@ internal static class Rational
         var weights = graph.WeightArray;
         for (var a = 0; a < graph.ArcCount; a++)
         {
-            sources[result.AddArc(first + arcs[a].Source, first + arcs[a].Target, arcs[a].Input, arcs[a].Output, weights[a])] = a;
+            sources[result.AddArcUnchecked(first + arcs[a].Source, first + arcs[a].Target, arcs[a].Input, arcs[a].Output, weights[a])] = a;
         }
     }
 

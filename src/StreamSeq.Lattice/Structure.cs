@@ -15,7 +15,7 @@ internal static class Structure
         for (var a = 0; a < graph.ArcCount; a++)
         {
             var label = side == ProjectSide.Input ? arcs[a].Input : arcs[a].Output;
-            result.AddArc(arcs[a].Source, arcs[a].Target, label, label, weights[a]);
+            result.AddArcUnchecked(arcs[a].Source, arcs[a].Target, label, label, weights[a]);
             map[a] = a;
         }
         result.Origin = new GraphOrigin(side == ProjectSide.Input ? "project input" : "project output", [graph], [map]);
@@ -75,7 +75,7 @@ internal static class Structure
             for (var i = 0; i < count; i++)
             {
                 var a = buffer[i];
-                result.AddArc(s, arcs[a].Target, arcs[a].Input, arcs[a].Output, weights[a]);
+                result.AddArcUnchecked(s, arcs[a].Target, arcs[a].Input, arcs[a].Output, weights[a]);
                 map[next++] = a;
             }
         }

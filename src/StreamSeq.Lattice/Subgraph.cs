@@ -44,7 +44,7 @@ internal static class Subgraph
                 var target = renumber[arcs[a].Target];
                 if (target >= 0)
                 {
-                    result.AddArc(i, target, arcs[a].Input, arcs[a].Output, weights[a]);
+                    result.AddArcUnchecked(i, target, arcs[a].Input, arcs[a].Output, weights[a]);
                     map.Add(a);
                 }
             }

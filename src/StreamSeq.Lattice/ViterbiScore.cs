@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace StreamSeq.Lattice;
 
 /// <summary>Viterbi (max-plus) over a DAG in topological order, keeping the best incoming arc of each state.</summary>
@@ -14,8 +16,22 @@ internal static class ViterbiScore
         }
         var order = graph.TopologicalOrder(Operation);
         var n = graph.StateCount;
-        var best = new double[n];
-        var back = new int[n];
+        var best = ArrayPool<double>.Shared.Rent(n);
+        var back = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            return Run(graph, order, best, back);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(best);
+            ArrayPool<int>.Shared.Return(back);
+        }
+    }
+
+    private static ViterbiResult Run(Graph graph, int[] order, double[] best, int[] back)
+    {
+        var n = graph.StateCount;
         var index = graph.Index;
         var inOffsets = index.InOffsets;
         var inArcs = index.InArcs;
