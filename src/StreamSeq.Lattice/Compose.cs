@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace StreamSeq.Lattice;
 
 /// <summary>
@@ -16,6 +17,7 @@ namespace StreamSeq.Lattice;
 /// </remarks>
 internal static class Compose
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Graph Run(Graph first, Graph second, string operation)
     {
         var aArcs = first.ArcArray;
@@ -194,6 +196,7 @@ internal static class Compose
     /// <summary>Drops states that cannot reach acceptance (every state is reachable by construction) and allocates
     /// the result, exactly sized, with states renumbered in creation order and arcs in creation order (grouped by
     /// source, so per-state arc order is kept).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Graph Trim(Graph first, Graph second, string operation, Span<double> finals, Span<int> starts,
         Span<Arc> arcs, Span<double> weights, Span<int> fromFirst, Span<int> fromSecond)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace StreamSeq.Lattice;
 
 /// <summary>
@@ -14,6 +15,7 @@ public static class Gradients
     /// <param name="output">The graph whose arc gradient is known.</param>
     /// <param name="outputArcGradient">d(loss)/d(weight of arc a of <paramref name="output"/>), one per arc.</param>
     /// <returns>The arc gradient of <paramref name="output"/> and of each graph in its origin chain.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static GradientSet Backward(Graph output, ReadOnlySpan<double> outputArcGradient)
     {
         ArgumentNullException.ThrowIfNull(output);

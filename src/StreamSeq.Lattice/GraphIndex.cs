@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace StreamSeq.Lattice;
 
 /// <summary>
@@ -21,6 +22,7 @@ internal sealed class GraphIndex
     /// <summary>A state on a directed cycle, or -1 for an acyclic graph.</summary>
     public int CycleState { get; init; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static GraphIndex Build(Graph graph)
     {
         var n = graph.StateCount;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace StreamSeq.Lattice;
 
 /// <summary>
@@ -11,6 +12,7 @@ internal static class NBestPaths
 {
     public const string Operation = "n-best paths";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<LatticePath> Run(Graph graph, int count)
     {
         if (count == 0 || NoPath.StructuralReason(graph) is not null)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace StreamSeq.Lattice;
 
@@ -29,6 +30,7 @@ internal static class ViterbiScore
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ViterbiResult Run(Graph graph, int[] order, double[] best, int[] back)
     {
         var n = graph.StateCount;

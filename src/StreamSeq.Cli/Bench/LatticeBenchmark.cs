@@ -38,7 +38,7 @@ internal sealed class LatticeBenchmark
         var frames = new Option<int>("--frames") { Description = "Frames T of the emission matrix", DefaultValueFactory = _ => 1000 };
         var labels = new Option<int>("--labels") { Description = "Labels V of the emission matrix (blank included)", DefaultValueFactory = _ => 30 };
         var targetLength = new Option<int>("--target-length") { Description = "Labels in the CTC target of the composed lattice", DefaultValueFactory = _ => 22 };
-        var trials = new Option<int>("--trials") { Description = "Timed calls per measurement (the median is reported)", DefaultValueFactory = _ => 9 };
+        var trials = new Option<int>("--trials") { Description = "Timed calls per measurement (the median is reported)", DefaultValueFactory = _ => 15 };
         var output = new Option<string?>("--output", "-o") { Description = "Also write the JSON report to this file" };
         var command = new Command("lattice", "Forward and Viterbi (with gradients) on an emission lattice and a composed CTC lattice, vs naive dense DP; compose on sorted vs unsorted arcs")
         {
@@ -146,7 +146,7 @@ internal sealed class LatticeBenchmark
         var gradientDifference = MaxDifference(result.ArcPosteriors!, naiveGradient);
         var viterbiDifference = Math.Abs(GraphOps.ViterbiScore(graph) - NaiveLattice.EmissionViterbi(scores, _frames, _labels, naiveGradient));
         var viterbiGradientDifference = MaxDifference(GraphOps.Viterbi(graph).ArcGradient(), naiveGradient);
-        _progress.WriteLine($"bench lattice: emission lattice {_frames}x{_labels}: forward {forward:F3} ms, +gradient {forwardGradient:F3} ms (naive {naiveForward:F3} / {naiveForwardGradient:F3}); viterbi {viterbi:F3} ms (naive {naiveViterbi:F3})");
+        _progress.WriteLine($"bench lattice: emission lattice {_frames}x{_labels}: forward {forward.Median:F3} ms, +gradient {forwardGradient.Median:F3} ms (naive {naiveForward.Median:F3} / {naiveForwardGradient.Median:F3}); viterbi {viterbi.Median:F3} ms (naive {naiveViterbi.Median:F3})");
         return new JsonObject
         {
             ["description"] = $"linear acceptor of a {_frames}×{_labels} log-softmax emission matrix; naive = dense T×V DP with a pairwise log-add",
@@ -192,7 +192,7 @@ internal sealed class LatticeBenchmark
         var viterbiResult = GraphOps.Viterbi(lattice);
         var naiveViterbiScore = NaiveLattice.TrellisViterbi(scores, _frames, _labels, stateLabel, transition, naiveGradient);
         var viterbiGradientDifference = MaxDifference(Gradients.Backward(lattice, viterbiResult.ArcGradient()).Of(emissions), naiveGradient);
-        _progress.WriteLine($"bench lattice: composed lattice ({lattice.StateCount} states, {arcs} arcs): forward {forward:F3} ms, +gradient {forwardGradient:F3} ms (naive {naiveForward:F1} / {naiveForwardGradient:F1}); viterbi {viterbi:F3} ms (naive {naiveViterbi:F1})");
+        _progress.WriteLine($"bench lattice: composed lattice ({lattice.StateCount} states, {arcs} arcs): forward {forward.Median:F3} ms, +gradient {forwardGradient.Median:F3} ms (naive {naiveForward.Median:F1} / {naiveForwardGradient.Median:F1}); viterbi {viterbi.Median:F3} ms (naive {naiveViterbi.Median:F1})");
         return new JsonObject
         {
             ["description"] = $"emissions ∩ ctc(target of {target.Length} labels): the CTC alignment lattice; gradients are carried back to the {_frames}×{_labels} emission matrix; naive = dense T×S trellis with an S×S transition matrix (S = {stateLabel.Length}) and a pairwise log-add",
@@ -238,7 +238,7 @@ internal sealed class LatticeBenchmark
             var unsortedMs = Time(() => GraphOps.Compose(unsortedFirst, unsortedSecond).ArcCount, trials);
             var sortedBest = sortedMs.Best;
             var unsortedBest = unsortedMs.Best;
-            _progress.WriteLine($"bench lattice: compose {description}: sorted {sortedMs:F2} ms, unsorted {unsortedMs:F2} ms ({arcs} arcs)");
+            _progress.WriteLine($"bench lattice: compose {description}: sorted {sortedMs.Median:F2} ms, unsorted {unsortedMs.Median:F2} ms ({arcs} arcs)");
             return new JsonObject
             {
                 ["description"] = description,
@@ -295,11 +295,16 @@ internal sealed class LatticeBenchmark
         return max;
     }
 
-    /// <summary>Median (and best) milliseconds per call over the trials, after two warm-up calls (JIT and tiering).</summary>
+    /// <summary>Median (and best) milliseconds per call over the trials, after a warm-up of 40 calls (at most 1 s of
+    /// them) and at least 200 ms, so both sides run fully optimised (tiered JIT promotes a method after 30 calls and
+    /// a delay; long loops are replaced on the stack sooner).</summary>
     private Timing Time(Func<double> call, int? trials = null)
     {
-        _sink += call();
-        _sink += call();
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; (i < 40 && warm.ElapsedMilliseconds < 1000) || warm.ElapsedMilliseconds < 200; i++)
+        {
+            _sink += call();
+        }
         var count = trials ?? _trials;
         var times = new double[count];
         for (var i = 0; i < count; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace StreamSeq.Cli.Bench;
 
 /// <summary>
@@ -22,6 +23,7 @@ internal static class NaiveLattice
     }
 
     /// <summary>Forward over the T×V emission lattice; fills the T×V gradient when one is given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double EmissionForward(double[] scores, int frames, int labels, double[]? gradient)
     {
         var alpha = new double[frames + 1];
@@ -59,6 +61,7 @@ internal static class NaiveLattice
     }
 
     /// <summary>Viterbi over the T×V emission lattice; marks the best path in the gradient when one is given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double EmissionViterbi(double[] scores, int frames, int labels, double[]? gradient)
     {
         var total = 0.0;
@@ -114,6 +117,7 @@ internal static class NaiveLattice
 
     /// <summary>Forward over the dense trellis (start in states 0 or 1, end in the last two); fills the T×V
     /// emission gradient when one is given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double TrellisForward(double[] scores, int frames, int labels, int[] stateLabel, double[] transition, double[]? gradient)
     {
         var s = stateLabel.Length;
@@ -175,6 +179,7 @@ internal static class NaiveLattice
 
     /// <summary>Viterbi over the dense trellis with back-pointers; marks the best path's emissions when a gradient
     /// is given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double TrellisViterbi(double[] scores, int frames, int labels, int[] stateLabel, double[] transition, double[]? gradient)
     {
         var s = stateLabel.Length;
