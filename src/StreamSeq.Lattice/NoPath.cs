@@ -10,7 +10,7 @@ internal static class NoPath
     {
         if (graph.StateCount == 0)
         {
-            return "the graph has no states";
+            return "the graph has no states (composition, intersection and connect trim a graph without accepting paths to nothing)";
         }
         if (graph.StartStates.Length == 0)
         {

@@ -122,7 +122,7 @@ public sealed class ScoringTests
     public void Scores_of_graphs_without_an_accepting_path_are_minus_infinity_with_a_reason()
     {
         var empty = new Graph();
-        Assert.Equal("the graph has no states", GraphOps.Forward(empty).NoPathReason);
+        Assert.StartsWith("the graph has no states", GraphOps.Forward(empty).NoPathReason);
 
         var noStart = new Graph();
         noStart.AddState(accept: true);
