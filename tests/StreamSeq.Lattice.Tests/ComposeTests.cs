@@ -67,6 +67,41 @@ public sealed class ComposeTests
     }
 
     [Fact]
+    public void Large_state_products_use_the_hash_map_and_give_the_same_result()
+    {
+        // 1 101 × 600 × 2 state triples exceed the flat map's 1 M entries; the dead states cost nothing else.
+        var chain = new Graph();
+        chain.AddStates(1101);
+        chain.SetStart(0);
+        chain.SetFinal(1100);
+        for (var i = 0; i < 1100; i++)
+        {
+            chain.AddArc(i, i + 1, i % 3, -0.001 * i);
+        }
+        Graph Loop(int deadStates)
+        {
+            var loop = new Graph();
+            var s = loop.AddState(start: true, accept: true);
+            loop.AddStates(deadStates);
+            loop.AddArc(s, s, 0, -0.5);
+            loop.AddArc(s, s, 1, -0.25);
+            loop.AddArc(s, s, 2, -1.0);
+            return loop;
+        }
+        var small = GraphOps.Intersect(chain, Loop(0));
+        var large = GraphOps.Intersect(chain, Loop(599));
+        Assert.Equal(1100, small.ArcCount);
+        Assert.Equal(small.Arcs.ToArray(), large.Arcs.ToArray());
+        Assert.Equal(small.Weights.ToArray(), large.Weights.ToArray());
+        var expected = 0.0;
+        for (var i = 0; i < 1100; i++)
+        {
+            expected += -0.001 * i + (i % 3 == 0 ? -0.5 : i % 3 == 1 ? -0.25 : -1.0);
+        }
+        Assert.Equal(expected, GraphOps.ForwardScore(large), 9);
+    }
+
+    [Fact]
     public void Intersect_rejects_transducers()
     {
         var transducer = new Graph();
