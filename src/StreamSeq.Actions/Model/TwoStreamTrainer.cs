@@ -7,6 +7,12 @@ namespace StreamSeq.Actions.Model;
 /// <summary>Settings of one training run.</summary>
 public sealed record TrainingSettings(int Epochs = 10, int BatchSize = 64, double LearningRate = 2e-3, int Seed = 1)
 {
+    /// <summary>Train the spatial stream.</summary>
+    public bool Spatial { get; init; } = true;
+
+    /// <summary>Train the temporal stream.</summary>
+    public bool Temporal { get; init; } = true;
+
     /// <summary>Training stops early on a stream once its training accuracy reaches this (1 disables).</summary>
     public double StopAtTrainAccuracy { get; init; } = 1.0;
 }
@@ -32,24 +38,29 @@ public static class TwoStreamTrainer
         {
             throw new InvalidDataException($"training clips need at least {model.StackLength + 1} frames; one has {tooShort.Clip.Frames}");
         }
-        return
-        [
-            TrainStream(model, model.Spatial, "spatial", data, settings, progress, (clip, random) =>
+        var logs = new List<StreamTrainingLog>();
+        if (settings.Spatial)
+        {
+            logs.Add(TrainStream(model.Spatial, "spatial", data, settings, progress, (clip, random) =>
             {
                 var t = random.Next(clip.Frames);
                 return clip.Spatial.AsSpan(t * ClipFeatures.PlaneSize, ClipFeatures.PlaneSize);
-            }),
-            TrainStream(model, model.Temporal, "temporal", data, settings, progress, (clip, random) =>
+            }));
+        }
+        if (settings.Temporal)
+        {
+            logs.Add(TrainStream(model.Temporal, "temporal", data, settings, progress, (clip, random) =>
             {
                 var start = random.Next(clip.Flows - model.StackLength + 1);
                 return clip.Temporal.AsSpan(start * 2 * ClipFeatures.PlaneSize, model.StackLength * 2 * ClipFeatures.PlaneSize);
-            }),
-        ];
+            }));
+        }
+        return logs;
     }
 
     private delegate ReadOnlySpan<float> SampleInput(ClipTensors clip, Random random);
 
-    private static StreamTrainingLog TrainStream(TwoStreamModel model, StreamNet net, string name, IReadOnlyList<(ClipTensors Clip, int Label)> data, TrainingSettings settings, TextWriter? progress, SampleInput sample)
+    private static StreamTrainingLog TrainStream(StreamNet net, string name, IReadOnlyList<(ClipTensors Clip, int Label)> data, TrainingSettings settings, TextWriter? progress, SampleInput sample)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var random = new Random(settings.Seed * 7919 + name.Length);
