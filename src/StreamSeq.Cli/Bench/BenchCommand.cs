@@ -47,6 +47,7 @@ internal static class BenchCommand
         {
             engine,
             LatticeBenchmark.Command(),
+            VideoBenchmark.Command(),
         };
     }
 }

@@ -1,0 +1,203 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OpenCvSharp;
+using StreamSeq.Cli.Commands;
+using StreamSeq.Media;
+using StreamSeq.Pipelines;
+using StreamSeq.Runtime;
+
+namespace StreamSeq.Cli.Bench;
+
+/// <summary>
+/// <c>streamseq bench video</c>: frames per second of decode + grayscale + Farneback flow at 320×240, through
+/// the engine (flow pairs on <c>--parallelism</c> workers) and through a hand-written sequential OpenCvSharp
+/// loop doing the same work, trials interleaved in one run; then the whole action-recognition pipeline on
+/// a 30 fps clip, as a multiple of real time.
+/// </summary>
+internal static class VideoBenchmark
+{
+    public static Command Command()
+    {
+        var frames = new Option<int>("--frames") { Description = "Frames of the generated 320×240 clip", DefaultValueFactory = _ => 150 };
+        var trials = new Option<int>("--trials") { Description = "Interleaved trials of each way (the median is reported)", DefaultValueFactory = _ => 3 };
+        var parallelism = new Option<int>("--parallelism") { Description = "Flow workers in the pipeline", DefaultValueFactory = _ => 2 };
+        var model = new Option<string>("--model") { Description = "Action model for the end-to-end run", DefaultValueFactory = _ => "models/actions/motion" };
+        var output = new Option<string?>("--output", "-o") { Description = "Also write the JSON report to this file" };
+        var command = new Command("video", "Decode + gray + Farneback at 320x240: pipeline (parallel flow) vs a sequential OpenCvSharp loop; end-to-end action pipeline vs real time")
+        {
+            frames, trials, parallelism, model, output,
+        };
+        command.SetAction(async result =>
+        {
+            var count = result.GetValue(frames);
+            var repeat = result.GetValue(trials);
+            if (count < 10 || repeat < 1 || result.GetValue(parallelism) < 1)
+            {
+                Console.Error.WriteLine("streamseq bench video: --frames >= 10, --trials >= 1, --parallelism >= 1");
+                return ExitCodes.Invalid;
+            }
+            var report = await RunAsync(count, repeat, result.GetValue(parallelism), result.GetValue(model)!, Console.Error).ConfigureAwait(false);
+            var text = report.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            Console.WriteLine(text);
+            if (result.GetValue(output) is { } path)
+            {
+                await File.WriteAllTextAsync(path, text + Environment.NewLine).ConfigureAwait(false);
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task<JsonObject> RunAsync(int frames, int trials, int parallelism, string model, TextWriter progress)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "streamseq-bench-video-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var clip = Path.Combine(folder, "clip.avi");
+            WriteClip(clip, frames, 320, 240, 30);
+            var registry = BuiltInStages.CreateRegistry();
+            var flowPlan = Plan(registry, $$"""
+                { "name": "bench-video", "defaults": { "capacity": 16 }, "stages": [
+                  { "id": "src", "type": "video.source", "options": { "uri": "{{clip}}", "grayscale": true } },
+                  { "id": "pairs", "type": "video.pairs", "input": "src" },
+                  { "id": "flow", "type": "video.opticalflow", "input": "pairs", "parallelism": {{parallelism}} },
+                  { "id": "out", "type": "sink.null", "input": "flow" } ] }
+                """);
+            progress.WriteLine($"bench video: {frames} frames of 320x240, {trials} interleaved trials");
+            // Warm-up: native libraries, JIT, OpenCV's buffers.
+            await RunPipelineAsync(flowPlan).ConfigureAwait(false);
+            Sequential(clip);
+            var pipeline = new List<double>();
+            var sequential = new List<double>();
+            for (var trial = 1; trial <= trials; trial++)
+            {
+                pipeline.Add(frames / (await RunPipelineAsync(flowPlan).ConfigureAwait(false)).TotalSeconds);
+                sequential.Add(frames / Sequential(clip).TotalSeconds);
+                progress.WriteLine($"bench video: trial {trial}/{trials}: pipeline {pipeline[^1]:0.0} frames/s, sequential {sequential[^1]:0.0} frames/s");
+            }
+            var report = new JsonObject
+            {
+                ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+                ["flow"] = new JsonObject
+                {
+                    ["work"] = "decode + grayscale + Farneback (video.opticalflow defaults), 320x240",
+                    ["frames"] = frames,
+                    ["parallelism"] = parallelism,
+                    ["pipelineFramesPerSecond"] = Math.Round(Median(pipeline), 1),
+                    ["sequentialFramesPerSecond"] = Math.Round(Median(sequential), 1),
+                    ["ratio"] = Math.Round(Median(pipeline.Zip(sequential, (p, s) => p / s).ToList()), 2),
+                    ["trials"] = trials,
+                },
+            };
+            if (Directory.Exists(model))
+            {
+                var actionPlan = Plan(registry, $$"""
+                    { "name": "bench-actions", "defaults": { "capacity": 64 }, "stages": [
+                      { "id": "src", "type": "video.source", "options": { "uri": "{{clip}}", "width": 64, "height": 64, "grayscale": true } },
+                      { "id": "pairs", "type": "video.pairs", "input": "src" },
+                      { "id": "flow", "type": "video.opticalflow", "input": "pairs", "parallelism": {{parallelism}}, "options": { "visualize": true } },
+                      { "id": "clips", "type": "window.sliding", "input": "flow", "options": { "size": 16, "hop": 16 } },
+                      { "id": "actions", "type": "action.twostream", "input": "clips", "options": { "model": "{{model}}" } },
+                      { "id": "out", "type": "sink.null", "input": "actions" } ] }
+                    """);
+                await RunPipelineAsync(actionPlan).ConfigureAwait(false);
+                var runs = new List<double>();
+                for (var trial = 0; trial < trials; trial++)
+                {
+                    runs.Add(frames / (await RunPipelineAsync(actionPlan).ConfigureAwait(false)).TotalSeconds);
+                }
+                var fps = Median(runs);
+                report["actionPipeline"] = new JsonObject
+                {
+                    ["work"] = "320x240 30 fps clip: decode, resize to 64x64 gray, Farneback, 16-frame clips, two-stream model",
+                    ["framesPerSecond"] = Math.Round(fps, 1),
+                    ["timesRealTime"] = Math.Round(fps / 30, 2),
+                };
+            }
+            else
+            {
+                progress.WriteLine($"bench video: no model at {model}; skipping the end-to-end action pipeline");
+            }
+            return report;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static PipelinePlan Plan(StreamSeq.Registry.StageRegistry registry, string json)
+    {
+        var diagnostics = new List<PipelineDiagnostic>();
+        return PipelineLoader.TryLoad(Encoding.UTF8.GetBytes(json), "bench:video", registry, diagnostics, baseDirectory: Directory.GetCurrentDirectory())
+            ?? throw new InvalidOperationException(string.Join(Environment.NewLine, diagnostics));
+    }
+
+    private static async Task<TimeSpan> RunPipelineAsync(PipelinePlan plan)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await PipelineRun.Start(plan).Completion.ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join("; ", result.Failures.Select(f => $"{f.StageId}: {f.Error.Message}")));
+        }
+        return clock.Elapsed;
+    }
+
+    /// <summary>The same work as the flow pipeline, written as one loop.</summary>
+    private static TimeSpan Sequential(string clip)
+    {
+        var clock = Stopwatch.StartNew();
+        using var capture = new VideoCapture(clip, VideoCaptureAPIs.FFMPEG);
+        using var frame = new Mat();
+        Mat? previous = null;
+        try
+        {
+            while (capture.Read(frame) && !frame.Empty())
+            {
+                var gray = new Mat();
+                Cv2.CvtColor(frame, gray, ColorConversionCodes.BGR2GRAY);
+                if (previous is not null)
+                {
+                    using var flow = new Mat();
+                    Cv2.CalcOpticalFlowFarneback(previous, gray, flow, 0.5, 3, 15, 3, 5, 1.2, OpticalFlowFlags.None);
+                    previous.Dispose();
+                }
+                previous = gray;
+            }
+        }
+        finally
+        {
+            previous?.Dispose();
+        }
+        return clock.Elapsed;
+    }
+
+    private static void WriteClip(string path, int frames, int width, int height, double fps)
+    {
+        using var writer = new VideoWriter(path, FourCC.MJPG, fps, new Size(width, height), true);
+        using var texture = new Mat(height * 2, width * 3, MatType.CV_8UC1);
+        Cv2.Randu(texture, 0, 255);
+        Cv2.GaussianBlur(texture, texture, new Size(0, 0), 4);
+        Cv2.Normalize(texture, texture, 0, 255, NormTypes.MinMax);
+        using var bgr = new Mat();
+        for (var t = 0; t < frames; t++)
+        {
+            var x = (int)(width + (width * Math.Sin(t / 20.0) * 0.8));
+            var y = (int)((height / 2) + (height / 2 * Math.Cos(t / 25.0) * 0.8));
+            using var view = new Mat(texture, new Rect(x - (width / 2), y, width, height));
+            Cv2.CvtColor(view, bgr, ColorConversionCodes.GRAY2BGR);
+            writer.Write(bgr);
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
