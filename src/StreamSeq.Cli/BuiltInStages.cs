@@ -12,6 +12,7 @@ internal static class BuiltInStages
 {
     private static IEnumerable<Assembly> Libraries() =>
     [
+        typeof(StreamSeq.Nats.NatsSourceStage).Assembly,
     ];
 
     public static StageRegistry CreateRegistry()
