@@ -130,7 +130,11 @@ public sealed class NatsSinkStage : SinkStage<object>
         await RetryAsync(async () =>
         {
             var ack = await _js!.PublishAsync(_options.Subject, body, headers: headers, opts: opts, cancellationToken: cancellationToken).ConfigureAwait(false);
-            ack.EnsureSuccess();
+            if (!ack.Duplicate)
+            {
+                // A duplicate is the point of the message id: this result (or dead letter, or sample) is stored already.
+                ack.EnsureSuccess();
+            }
             return ack;
         }, $"publishing result {id ?? input.StreamId + "#" + input.Sequence}", cancellationToken).ConfigureAwait(false);
     }

@@ -275,7 +275,11 @@ public sealed class NatsSourceStage : SourceStage<NatsMessage>
         {
             var ack = await _js!.PublishAsync(subject, msg.Data ?? [], headers: headers,
                 opts: new NatsJSPubOpts { MsgId = $"dead:{delivery.Origin.Id}" }).ConfigureAwait(false);
-            ack.EnsureSuccess();
+            if (!ack.Duplicate)
+            {
+                // A duplicate is the point of the message id: this result (or dead letter, or sample) is stored already.
+                ack.EnsureSuccess();
+            }
         }
         else
         {

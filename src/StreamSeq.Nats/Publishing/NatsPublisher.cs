@@ -103,7 +103,11 @@ public sealed class NatsPublisher(NatsConnection connection, ILogger logger)
             }
             var ack = await js.PublishAsync(settings.Subject, body, headers: headers,
                 opts: new NatsJSPubOpts { MsgId = $"{settings.StreamId}:{run}:{sequence}" }, cancellationToken: cancellationToken).ConfigureAwait(false);
-            ack.EnsureSuccess();
+            if (!ack.Duplicate)
+            {
+                // A duplicate is the point of the message id: this result (or dead letter, or sample) is stored already.
+                ack.EnsureSuccess();
+            }
             bytes += item.Data.Length;
             sequence++;
         }

@@ -38,10 +38,22 @@ internal sealed class NatsServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Kills the server (SIGKILL, no goodbye to clients) and starts it again on the same port and store.</summary>
+    /// <summary>
+    /// Stops the server as a service manager does (SIGTERM: clients are cut off mid-stream, the store is
+    /// flushed) and starts it again on the same port and store.
+    /// </summary>
     public async Task RestartAsync()
     {
-        await StopAsync();
+        if (_process is not null)
+        {
+            await _process.TerminateAsync();
+            if (!await _process.WaitForExitAsync(TimeSpan.FromSeconds(20)))
+            {
+                throw new InvalidOperationException($"nats-server did not stop on SIGTERM: {_process.Describe()}");
+            }
+            await _process.DisposeAsync();
+            _process = null;
+        }
         await StartProcessAsync();
     }
 
