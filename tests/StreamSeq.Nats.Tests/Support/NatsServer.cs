@@ -57,6 +57,9 @@ internal sealed class NatsServer : IAsyncDisposable
         await StartProcessAsync();
     }
 
+    /// <summary>Starts the stopped server again (same port, same store).</summary>
+    public Task StartAgainAsync() => _process is null ? StartProcessAsync() : throw new InvalidOperationException("the server is running");
+
     public async Task StopAsync()
     {
         if (_process is not null)
