@@ -145,19 +145,29 @@ internal sealed class WorkBench : IAsyncDisposable
     /// <summary>Polls the number of messages in <paramref name="stream"/> (0 when it does not exist yet).</summary>
     public long Count(string stream) => CountAsync(stream).GetAwaiter().GetResult();
 
-    /// <summary>Every message of a stream, in order.</summary>
+    /// <summary>Every message of a stream, in order, leaving them there (a work queue included: nothing is acked).</summary>
     public async Task<List<INatsJSMsg<byte[]>>> ReadAllAsync(string stream)
     {
         var expected = await CountAsync(stream);
-        var consumer = await Js.CreateOrderedConsumerAsync(stream);
+        // Work-queue streams take only explicit-ack consumers; an unacked reader that is deleted afterwards
+        // leaves the messages where they are.
+        var name = "reader-" + Guid.NewGuid().ToString("N")[..8];
+        var consumer = await Js.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig(name) { AckPolicy = ConsumerConfigAckPolicy.Explicit, AckWait = TimeSpan.FromMinutes(5) });
         var messages = new List<INatsJSMsg<byte[]>>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (messages.Count < expected && DateTime.UtcNow < deadline)
+        try
         {
-            await foreach (var msg in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 500, Expires = TimeSpan.FromSeconds(2) }))
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (messages.Count < expected && DateTime.UtcNow < deadline)
             {
-                messages.Add(msg);
+                await foreach (var msg in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 500, Expires = TimeSpan.FromSeconds(2) }))
+                {
+                    messages.Add(msg);
+                }
             }
+        }
+        finally
+        {
+            await Js.DeleteConsumerAsync(stream, name);
         }
         return messages;
     }
