@@ -65,6 +65,12 @@ public sealed class NatsSourceStage : SourceStage<NatsMessage>
                 var consumer = await SetUpAsync(_js, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromSeconds(1);
                 await ConsumeAsync(consumer, output, cancellationToken).ConfigureAwait(false);
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    // The client ended the consume loop by itself (the consumer was deleted, too many errors).
+                    _logger.LogWarning("{Who}: consuming from stream '{Stream}' ended; setting up again in {Delay:0.#} s", _who, _options.Stream, delay.TotalSeconds);
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
