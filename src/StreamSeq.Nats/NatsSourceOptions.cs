@@ -13,6 +13,16 @@ public enum NatsStorage
     Memory,
 }
 
+/// <summary>How a stream that <c>nats.source</c> creates keeps messages.</summary>
+public enum NatsRetention
+{
+    /// <summary>A work queue: a message is removed once acked; each goes to one worker.</summary>
+    WorkQueue,
+
+    /// <summary>Kept up to the stream's limits; acking only moves this consumer on (for reading results).</summary>
+    Limits,
+}
+
 /// <summary>Options of <c>nats.source</c>.</summary>
 public sealed class NatsSourceOptions : IValidatableObject
 {
@@ -62,6 +72,9 @@ public sealed class NatsSourceOptions : IValidatableObject
 
     [Description("Stream created to keep dead letters (limits retention) when missing; default STREAM_DEAD; 'none' creates none")]
     public string DeadLetterStream { get; init; } = "";
+
+    [Description("Retention of the stream when this stage creates it: work-queue (each message to one worker, removed when acked) or limits (e.g. to read a results stream)")]
+    public NatsRetention Retention { get; init; } = NatsRetention.WorkQueue;
 
     [Description("Storage of streams this stage creates")]
     public NatsStorage Storage { get; init; } = NatsStorage.File;

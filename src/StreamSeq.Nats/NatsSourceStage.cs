@@ -94,7 +94,7 @@ public sealed class NatsSourceStage : SourceStage<NatsMessage>
         var subjects = _options.Subjects.Length > 0 ? _options.Subjects : [_options.Subject];
         await JetStreamSetup.EnsureStreamAsync(js, new StreamConfig(_options.Stream, subjects)
         {
-            Retention = StreamConfigRetention.Workqueue,
+            Retention = _options.Retention == NatsRetention.Limits ? StreamConfigRetention.Limits : StreamConfigRetention.Workqueue,
             Storage = storage,
         }, _logger, _who, cancellationToken).ConfigureAwait(false);
         if (_options.EffectiveDeadLetterStream is { } dead && _options.MaxDeliver > 0)

@@ -101,6 +101,24 @@ public sealed class PublishTests
         var results = await bench.ReadResultsAsync();
         Assert.All(results, r => Assert.Equal(1UL, r.Delivery));
         await bench.StopDaemonsAsync();
+
+        // Reading the results back with a pipeline of its own (nats.json parses each body) leaves them stored.
+        bench.Folder.Write("watch.json", $$"""
+            {
+              "name": "watch",
+              "stages": [
+                { "id": "results", "type": "nats.source",
+                  "options": { "stream": "{{WorkBench.ResultsStream}}", "subject": "results.work", "consumer": "watch", "retention": "limits", "deadLetterStream": "none" } },
+                { "id": "json", "type": "nats.json", "input": "results" },
+                { "id": "print", "type": "sink.jsonl", "input": "json", "options": { "path": "-", "payloadOnly": true } }
+              ]
+            }
+            """);
+        var watch = await StreamseqCli.RunAsync(bench.Folder.Path, "run", "watch.json", "--duration", "4s");
+        Assert.True(watch.ExitCode == 0, watch.Describe());
+        var printed = watch.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("origin").GetString()).Order().ToList();
+        Assert.Equal(results.Select(r => r.Origin).Order(), printed);
+        Assert.Equal(2, await bench.CountAsync(WorkBench.ResultsStream));
     }
 
     private static string WriteVideo(string path, int frames, double fps)
