@@ -121,6 +121,18 @@ public sealed class PublishTests
         Assert.Equal(2, await bench.CountAsync(WorkBench.ResultsStream));
     }
 
+    [Fact]
+    public async Task Bad_publish_arguments_are_all_reported_with_exit_code_2()
+    {
+        using var folder = new TempDirectory("nats-publish-args");
+        var result = await StreamseqCli.RunAsync(folder.Path, "publish", "missing.mp4", "--subject", "frames.*", "--format", "gif", "--bucket-max-age", "soon");
+        Assert.True(result.ExitCode == 2, result.Describe());
+        Assert.Contains("missing.mp4: no such file or folder", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("'--subject' ('frames.*') must not contain wildcards", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--format is jpg or png", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--bucket-max-age is a positive duration", result.StdErr, StringComparison.Ordinal);
+    }
+
     private static string WriteVideo(string path, int frames, double fps)
     {
         using var writer = new VideoWriter(path, FourCC.MJPG, fps, new Size(64, 48));

@@ -30,10 +30,11 @@ internal static class PublishCommand
         var realtime = new Option<bool>("--realtime") { Description = "Publish at media speed, like a live camera" };
         var maxInline = new Option<int?>("--max-inline") { Description = "Largest body sent inline, in bytes; larger samples go to the object store by reference (default: the server's max payload less 4 KB)" };
         var bucket = new Option<string>("--bucket") { Description = "Object-store bucket for samples sent by reference", DefaultValueFactory = _ => "streamseq-media" };
+        var bucketAge = new Option<string>("--bucket-max-age") { Description = "How long the bucket keeps objects, when this run creates it", DefaultValueFactory = _ => "1d" };
         var settingsFile = CommonOptions.Settings();
         var command = new Command("publish", "Publish a video, a folder of images or an audio file to a NATS JetStream subject (for nats.source workers)")
         {
-            input, subject, kind, streamId, workStream, connection, format, quality, every, maxFrames, chunk, sampleRate, realtime, maxInline, bucket, settingsFile,
+            input, subject, kind, streamId, workStream, connection, format, quality, every, maxFrames, chunk, sampleRate, realtime, maxInline, bucket, bucketAge, settingsFile,
         };
         command.SetAction(async result =>
         {
@@ -64,6 +65,16 @@ internal static class PublishCommand
             if (!Json.DurationConverter.TryParse(result.GetValue(chunk)!, out chunkLength) || chunkLength <= TimeSpan.Zero)
             {
                 problems.Add("--chunk is a positive duration (500ms, 1s)");
+            }
+            var ageText = result.GetValue(bucketAge)!;
+            TimeSpan bucketMaxAge = default;
+            if (ageText.EndsWith('d') && double.TryParse(ageText[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var days) && days > 0)
+            {
+                bucketMaxAge = TimeSpan.FromDays(days);
+            }
+            else if (!Json.DurationConverter.TryParse(ageText, out bucketMaxAge) || bucketMaxAge <= TimeSpan.Zero)
+            {
+                problems.Add("--bucket-max-age is a positive duration (12h, 1d)");
             }
             if (problems.Count > 0)
             {
@@ -101,6 +112,7 @@ internal static class PublishCommand
                     Realtime = result.GetValue(realtime),
                     MaxInline = result.GetValue(maxInline),
                     Bucket = result.GetValue(bucket)!,
+                    BucketMaxAge = bucketMaxAge,
                 }, termination.Token).ConfigureAwait(false);
                 Console.Error.WriteLine($"streamseq publish: {summary.Messages} {mediaKind.ToString().ToLowerInvariant()} messages ({summary.Bytes / 1024.0 / 1024.0:0.0} MiB, {summary.ByReference} by reference) to '{target}' in {summary.Elapsed.TotalSeconds:0.0} s");
                 return ExitCodes.Success;

@@ -27,6 +27,9 @@ public sealed class PublishSettings
     /// <summary>Object-store bucket for samples larger than fits in a message.</summary>
     public string Bucket { get; init; } = "streamseq-media";
 
+    /// <summary>How long objects stay in <see cref="Bucket"/> when this run creates it (workers must fetch them before).</summary>
+    public TimeSpan BucketMaxAge { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>Largest body sent inline; larger ones go by reference. Default: the server's max payload less room for headers.</summary>
     public int? MaxInline { get; init; }
 
@@ -94,7 +97,7 @@ public sealed class NatsPublisher(NatsConnection connection, ILogger logger)
             var body = item.Data;
             if (body.Length > maxInline)
             {
-                store ??= await new NatsObjContext(js).CreateObjectStoreAsync(new NatsObjConfig(settings.Bucket), cancellationToken).ConfigureAwait(false);
+                store ??= await new NatsObjContext(js).CreateObjectStoreAsync(new NatsObjConfig(settings.Bucket) { MaxAge = settings.BucketMaxAge }, cancellationToken).ConfigureAwait(false);
                 var key = $"{settings.StreamId}/{run}/{sequence}";
                 await store.PutAsync(key, body, cancellationToken).ConfigureAwait(false);
                 headers[StreamSeqHeaders.Reference] = $"objectstore://{settings.Bucket}/{Uri.EscapeDataString(key)}";
