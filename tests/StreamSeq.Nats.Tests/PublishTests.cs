@@ -41,7 +41,7 @@ public sealed class PublishTests
     }
 
     [Fact]
-    public async Task An_audio_file_is_published_in_pcm_chunks()
+    public async Task An_audio_file_is_published_in_pcm_chunks_and_a_folder_of_images_image_by_image()
     {
         await using var bench = await WorkBench.StartAsync();
         bench.Configure(WorkBench.Pipeline());
@@ -56,6 +56,23 @@ public sealed class PublishTests
         // The chunks are the file's samples, in order.
         var samples = messages.SelectMany(m => m.Data!).ToArray();
         Assert.Equal(File.ReadAllBytes(wav)[44..], samples);
+
+        // A folder of images, in name order: PNG and JPEG go as they are, other formats are encoded to JPEG.
+        var stills = Path.Combine(bench.Folder.Path, "stills");
+        Directory.CreateDirectory(stills);
+        using (var image = new Mat(30, 40, MatType.CV_8UC3, new Scalar(10, 200, 30)))
+        {
+            Cv2.ImWrite(Path.Combine(stills, "a.png"), image);
+            Cv2.ImWrite(Path.Combine(stills, "b.bmp"), image);
+        }
+        File.WriteAllText(Path.Combine(stills, "notes.txt"), "not an image");
+        result = await StreamseqCli.RunAsync(bench.Folder.Path, "publish", stills, "--subject", "frames.door", "--create-stream", "DOOR");
+        Assert.True(result.ExitCode == 0, result.Describe());
+        var images = await bench.ReadAllAsync("DOOR");
+        Assert.Equal(["image/png", "image/jpeg"], images.Select(m => m.Headers![StreamSeqHeaders.ContentType].ToString()));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(stills, "a.png")), images[0].Data);
+        Assert.Equal([0xFF, 0xD8], images[1].Data![..2]);
+        Assert.All(images, m => Assert.Equal("stills", m.Headers![StreamSeqHeaders.StreamId].ToString()));
     }
 
     [Fact]
