@@ -138,7 +138,13 @@ public sealed class NatsSourceStage : SourceStage<NatsMessage>
             {
                 data = await BodyAsync(msg.Data ?? [], headers, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException)
+            {
+                // Stopping while fetching a referenced body: give the message back now.
+                Settle(delivery, AckOutcome.Dropped);
+                throw;
+            }
+            catch (Exception e)
             {
                 _logger.LogWarning("{Who}: message {Origin} refers to media that cannot be read: {Reason}", _who, origin, NatsConnector.Describe(e));
                 Settle(delivery, AckOutcome.Failed);
