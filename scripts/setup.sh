@@ -22,6 +22,7 @@ LOG="$STATE_DIR/setup.log"
 APT_PACKAGES=(
   "libgtk-3-0|libgtk-3-0t64"    # OpenCvSharp's libOpenCvSharpExtern.so
   "ffmpeg"                      # video tests serve streams with it; users probe outputs with ffprobe
+  "nats-server"                 # JetStream scale-out: StreamSeq.Nats tests and `streamseq bench nats` start one
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 

@@ -11,6 +11,7 @@ var root = new RootCommand("StreamSeq: pipeline-as-code streaming for sequence l
     SchemaCommand.Create(),
     DaemonCommand.Create(),
     BenchCommand.Create(),
+    PublishCommand.Create(),
     WorkflowCommands.Data(),
     WorkflowCommands.Train(),
     WorkflowCommands.Eval(),

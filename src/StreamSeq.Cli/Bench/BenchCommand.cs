@@ -48,6 +48,7 @@ internal static class BenchCommand
             engine,
             LatticeBenchmark.Command(),
             VideoBenchmark.Command(),
+            NatsBenchCommand.Create(),
         };
     }
 }

@@ -1,0 +1,206 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using OpenCvSharp;
+
+namespace StreamSeq.Nats.Publishing;
+
+/// <summary>What <c>streamseq publish</c> reads.</summary>
+public enum MediaKind
+{
+    /// <summary>Decided from the path: a folder is images, a known audio extension is audio, anything else video.</summary>
+    Auto,
+
+    /// <summary>A video file (anything OpenCV's FFmpeg backend opens), published frame by frame, encoded.</summary>
+    Video,
+
+    /// <summary>A folder of images, published in name order.</summary>
+    Images,
+
+    /// <summary>An audio file, published in chunks of 16-bit PCM.</summary>
+    Audio,
+}
+
+/// <summary>
+/// Turns media files into encoded samples small enough for messages: video frames encoded to JPEG or PNG
+/// (never raw), images as they are (re-encoded when not JPEG/PNG), audio as 16-bit PCM chunks.
+/// </summary>
+public static class MediaReader
+{
+    private static readonly string[] AudioExtensions = [".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a", ".aac"];
+    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"];
+
+    /// <summary>The kind <paramref name="path"/> is read as under <see cref="MediaKind.Auto"/>.</summary>
+    public static MediaKind Detect(string path)
+        => Directory.Exists(path) ? MediaKind.Images
+            : AudioExtensions.Contains(Path.GetExtension(path).ToLowerInvariant()) ? MediaKind.Audio
+            : MediaKind.Video;
+
+    /// <summary>Frames of a video, every <paramref name="every"/>-th, encoded as <paramref name="format"/> (<c>jpg</c> or <c>png</c>).</summary>
+    /// <exception cref="IOException">The file cannot be opened as a video.</exception>
+    public static IEnumerable<MediaItem> ReadVideo(string path, string format = "jpg", int quality = 85, int every = 1, long maxFrames = 0)
+    {
+        using var capture = new VideoCapture(path);
+        if (!capture.IsOpened())
+        {
+            throw new IOException($"{path}: cannot be opened as a video");
+        }
+        var fps = capture.Fps is > 0 and < 1000 ? capture.Fps : 25;
+        var (extension, contentType, parameters) = Encoding(format, quality);
+        using var frame = new Mat();
+        long index = 0, published = 0;
+        while (capture.Read(frame) && !frame.Empty())
+        {
+            if (index++ % every != 0)
+            {
+                continue;
+            }
+            Cv2.ImEncode(extension, frame, out var bytes, parameters);
+            var offset = TimeSpan.FromSeconds((index - 1) / fps);
+            yield return new MediaItem(bytes, contentType, offset, $"{Path.GetFileName(path)} frame {index - 1}");
+            if (maxFrames > 0 && ++published >= maxFrames)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Images of a folder in name order, one per <paramref name="interval"/> of media time.</summary>
+    public static IEnumerable<MediaItem> ReadImages(string folder, string format = "jpg", int quality = 85, TimeSpan? interval = null)
+    {
+        var files = Directory.EnumerateFiles(folder)
+            .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .OrderBy(f => f, StringComparer.Ordinal)
+            .ToList();
+        if (files.Count == 0)
+        {
+            throw new IOException($"{folder}: no images ({string.Join(", ", ImageExtensions)})");
+        }
+        var (extension, contentType, parameters) = Encoding(format, quality);
+        var step = interval ?? TimeSpan.FromMilliseconds(40);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var file = files[i];
+            var ext = Path.GetExtension(file).ToLowerInvariant();
+            byte[] bytes;
+            string type;
+            if (ext is ".jpg" or ".jpeg" or ".png")
+            {
+                // Already encoded: published as it is.
+                bytes = File.ReadAllBytes(file);
+                type = ext == ".png" ? "image/png" : "image/jpeg";
+            }
+            else
+            {
+                using var image = Cv2.ImRead(file, ImreadModes.Color);
+                if (image.Empty())
+                {
+                    throw new IOException($"{file}: cannot be decoded as an image");
+                }
+                Cv2.ImEncode(extension, image, out bytes, parameters);
+                type = contentType;
+            }
+            yield return new MediaItem(bytes, type, step * i, Path.GetFileName(file));
+        }
+    }
+
+    /// <summary>
+    /// An audio file as chunks of 16-bit little-endian PCM of <paramref name="chunk"/> each. WAV (16-bit PCM) is
+    /// read directly; other formats are converted by <c>ffmpeg</c> to mono at <paramref name="sampleRate"/>.
+    /// </summary>
+    public static IEnumerable<MediaItem> ReadAudio(string path, TimeSpan chunk, int sampleRate = 16000)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no such file", path);
+        }
+        var (pcm, rate, channels) = TryReadWav(path) ?? Convert(path, sampleRate);
+        var bytesPerFrame = 2 * channels;
+        var frames = Math.Max(1, (int)Math.Round(chunk.TotalSeconds * rate));
+        var size = frames * bytesPerFrame;
+        var contentType = $"audio/L16;rate={rate};channels={channels}";
+        for (int offset = 0, i = 0; offset < pcm.Length; offset += size, i++)
+        {
+            var length = Math.Min(size, pcm.Length - offset);
+            yield return new MediaItem(pcm.AsSpan(offset, length).ToArray(), contentType,
+                TimeSpan.FromSeconds((double)offset / bytesPerFrame / rate), $"{Path.GetFileName(path)} chunk {i}");
+        }
+    }
+
+    private static (byte[] Pcm, int Rate, int Channels)? TryReadWav(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 12 || !bytes.AsSpan(0, 4).SequenceEqual("RIFF"u8) || !bytes.AsSpan(8, 4).SequenceEqual("WAVE"u8))
+        {
+            return null;
+        }
+        int rate = 0, channels = 0, bits = 0, format = 0;
+        for (var at = 12; at + 8 <= bytes.Length;)
+        {
+            var id = bytes.AsSpan(at, 4);
+            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 4, 4));
+            var body = at + 8;
+            if (id.SequenceEqual("fmt "u8) && length >= 16)
+            {
+                format = BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(body, 2));
+                channels = BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(body + 2, 2));
+                rate = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(body + 4, 4));
+                bits = BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(body + 14, 2));
+            }
+            else if (id.SequenceEqual("data"u8))
+            {
+                if (format != 1 || bits != 16 || channels < 1 || rate < 1)
+                {
+                    // Not 16-bit PCM (float, 8-bit, compressed): let ffmpeg convert it.
+                    return null;
+                }
+                var available = Math.Min(length < 0 ? int.MaxValue : length, bytes.Length - body);
+                return (bytes.AsSpan(body, available - available % (2 * channels)).ToArray(), rate, channels);
+            }
+            at = body + length + (length & 1);
+        }
+        return null;
+    }
+
+    private static (byte[] Pcm, int Rate, int Channels) Convert(string path, int sampleRate)
+    {
+        var info = new ProcessStartInfo("ffmpeg")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "-nostdin", "-v", "error", "-i", path, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture), "-" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new IOException("ffmpeg did not start");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new IOException($"{path}: not 16-bit PCM WAV, and ffmpeg (needed to convert it) cannot be run: {e.Message}", e);
+        }
+        using (process)
+        {
+            var error = process.StandardError.ReadToEndAsync();
+            using var pcm = new MemoryStream();
+            process.StandardOutput.BaseStream.CopyTo(pcm);
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new IOException($"{path}: ffmpeg could not decode it: {error.Result.Trim()}");
+            }
+            return (pcm.ToArray(), sampleRate, 1);
+        }
+    }
+
+    private static (string Extension, string ContentType, ImageEncodingParam[] Parameters) Encoding(string format, int quality)
+        => format.ToLowerInvariant() switch
+        {
+            "jpg" or "jpeg" => (".jpg", "image/jpeg", [new ImageEncodingParam(ImwriteFlags.JpegQuality, Math.Clamp(quality, 1, 100))]),
+            "png" => (".png", "image/png", [new ImageEncodingParam(ImwriteFlags.PngCompression, 3)]),
+            _ => throw new ArgumentException($"unknown image format '{format}' (jpg or png)", nameof(format)),
+        };
+}
