@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace StreamSeq.Text.LanguageModels;
+
+/// <summary>Turns text into the tokens of a word or character language model.</summary>
+public static class LmTokens
+{
+    /// <summary>How a space is written in a character model (ARPA files separate tokens by whitespace).</summary>
+    public const string Space = "<sp>";
+
+    /// <summary>Whitespace-separated words.</summary>
+    public static IReadOnlyList<string> Words(string text, bool lowercase = true)
+        => (lowercase ? text.ToLowerInvariant() : text).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Characters (text elements); runs of whitespace become one <see cref="Space"/>; ends trimmed.</summary>
+    public static IReadOnlyList<string> Characters(string text, bool lowercase = true)
+    {
+        var normal = string.Join(' ', Words(text, lowercase));
+        var tokens = new List<string>(normal.Length);
+        var e = StringInfo.GetTextElementEnumerator(normal);
+        while (e.MoveNext())
+        {
+            var element = e.GetTextElement();
+            tokens.Add(element == " " ? Space : element);
+        }
+        return tokens;
+    }
+
+    /// <summary>The text of character tokens (<see cref="Space"/> back to a space).</summary>
+    public static string JoinCharacters(IEnumerable<string> tokens) => string.Concat(tokens.Select(t => t == Space ? " " : t));
+}
