@@ -12,6 +12,8 @@ internal static class BuiltInStages
 {
     private static IEnumerable<Assembly> Libraries() =>
     [
+        typeof(StreamSeq.Audio.AudioChunk).Assembly,
+        typeof(StreamSeq.Text.Tokenizers.TextTokenizer).Assembly,
     ];
 
     public static StageRegistry CreateRegistry()
