@@ -56,5 +56,5 @@ public static class AudioPipelines
 
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
-    public static string Json(string value) => System.Text.Json.JsonSerializer.Serialize(value);
+    public static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 }
