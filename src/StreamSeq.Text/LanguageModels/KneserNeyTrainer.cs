@@ -140,7 +140,12 @@ public static class KneserNeyTrainer
         return model;
     }
 
-    /// <summary>Modified Kneser-Ney discounts D1, D2, D3+ from counts of counts, kept inside (0, c).</summary>
+    /// <summary>
+    /// Modified Kneser-Ney discounts D1, D2, D3+ from counts of counts n1..n4 (Chen &amp; Goodman). Where those
+    /// estimates are undefined or leave a count no mass (small corpora: n3 = 0, or a Dk outside (0, k)), the
+    /// single Kneser-Ney discount Y = n1 / (n1 + 2 n2) is used for every count; without singletons or
+    /// doubletons, 0.5.
+    /// </summary>
     internal static double[] Discounts(IEnumerable<long> adjustedCounts)
     {
         var n = new long[5];
@@ -151,27 +156,22 @@ public static class KneserNeyTrainer
                 n[c]++;
             }
         }
-        double[] fallback = [0.5, 1.0, 1.5];
         if (n[1] == 0 || n[2] == 0)
         {
-            return fallback;
+            return [0.5, 0.5, 0.5];
         }
         var y = (double)n[1] / (n[1] + (2.0 * n[2]));
+        if (n[3] == 0)
+        {
+            return [y, y, y];
+        }
         double[] d =
         [
             1 - (2 * y * n[2] / n[1]),
             2 - (3 * y * n[3] / n[2]),
-            n[3] == 0 ? fallback[2] : 3 - (4 * y * n[4] / n[3]),
+            3 - (4 * y * n[4] / n[3]),
         ];
-        for (var i = 0; i < 3; i++)
-        {
-            // Small corpora give degenerate estimates; a discount must leave each count some mass.
-            if (double.IsNaN(d[i]) || d[i] <= 0 || d[i] >= i + 1)
-            {
-                d[i] = Math.Clamp(double.IsNaN(d[i]) ? fallback[i] : d[i], 0.05, i + 0.95);
-            }
-        }
-        return d;
+        return d[0] > 0 && d[0] < 1 && d[1] > 0 && d[1] < 2 && d[2] > 0 && d[2] < 3 ? d : [y, y, y];
     }
 
     private static double Discount(double[] d, long count) => count switch
