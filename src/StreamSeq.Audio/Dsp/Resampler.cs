@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace StreamSeq.Audio.Dsp;
 
 /// <summary>
@@ -167,6 +169,28 @@ public sealed class Resampler
 
     private double Dot(ReadOnlySpan<float> taps, long firstInput)
     {
+        var offset = firstInput - _historyStart;
+        if (offset >= 0 && offset + taps.Length <= _historyCount)
+        {
+            // The whole window is in the history (every output but the first and last few): SIMD.
+            var x = _history.AsSpan((int)offset, taps.Length);
+            var j = 0;
+            var sum = 0f;
+            if (Vector.IsHardwareAccelerated && taps.Length >= Vector<float>.Count)
+            {
+                var vector = Vector<float>.Zero;
+                for (; j <= taps.Length - Vector<float>.Count; j += Vector<float>.Count)
+                {
+                    vector += new Vector<float>(taps[j..]) * new Vector<float>(x[j..]);
+                }
+                sum = Vector.Sum(vector);
+            }
+            for (; j < taps.Length; j++)
+            {
+                sum += taps[j] * x[j];
+            }
+            return sum;
+        }
         double acc = 0;
         for (var j = 0; j < taps.Length; j++)
         {

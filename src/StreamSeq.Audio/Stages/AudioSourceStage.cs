@@ -160,6 +160,9 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
     /// <summary>Creates the stage.</summary>
     public AudioSourceStage(AudioSourceOptions options) => _options = options;
 
+    /// <summary>Opens standard input; tests substitute a stream here.</summary>
+    internal static Func<Stream> StandardInput { get; set; } = Console.OpenStandardInput;
+
     internal enum InputKind
     {
         File,
@@ -296,7 +299,7 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
         switch (kind)
         {
             case InputKind.Stdin:
-                var stdin = Console.OpenStandardInput();
+                var stdin = StandardInput();
                 return _options.Format == AudioInputFormat.Wav
                     ? new WavPcmReader(stdin, "stdin", ownsStream: true)
                     : new RawPcmReader(stdin, rawFormat, "stdin", ownsStream: true);

@@ -46,6 +46,7 @@ internal static class BenchCommand
         return new Command("bench", "Benchmarks that print JSON reports")
         {
             engine,
+            AudioBenchmark.CreateCommand(),
         };
     }
 }

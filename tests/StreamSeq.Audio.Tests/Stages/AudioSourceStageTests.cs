@@ -129,6 +129,30 @@ public sealed class AudioSourceStageTests : IDisposable
     }
 
     [Fact]
+    public async Task Raw_pcm_on_standard_input_is_read_to_its_end()
+    {
+        var signal = Signals.Sine(700, 16000, 4000, 0.5);
+        var bytes = new byte[signal.Length * 4];
+        for (var i = 0; i < signal.Length; i++)
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(4 * i), signal[i]);
+        }
+        var previous = AudioSourceStage.StandardInput;
+        AudioSourceStage.StandardInput = () => new MemoryStream(bytes);
+        try
+        {
+            var name = Unique("stdin");
+            var result = await RunToEnd(Pipeline(name, """{ "uri": "-", "inputEncoding": "f32le" }"""));
+            Assert.True(result.Succeeded, string.Join("; ", result.Failures));
+            Assert.Equal(signal, Chunks(name).SelectMany(c => c.Chunk.Samples));
+        }
+        finally
+        {
+            AudioSourceStage.StandardInput = previous;
+        }
+    }
+
+    [Fact]
     public async Task A_dropped_tcp_stream_is_reconnected_and_marked_as_a_discontinuity()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
