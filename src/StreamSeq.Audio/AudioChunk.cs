@@ -30,7 +30,8 @@ public sealed class AudioChunk : IAudioPayload
         Discontinuity = discontinuity;
     }
 
-    /// <summary>Interleaved samples, nominally in [-1, 1].</summary>
+    /// <summary>Interleaved samples, nominally in [-1, 1]. Not written by JSON sinks (too bulky for a line).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public float[] Samples { get; }
 
     /// <summary>Samples per second per channel.</summary>

@@ -40,13 +40,15 @@ public sealed class UtteranceEvent : IAudioPayload
     /// <summary>Number of the utterance in its stream (0, 1, …); all events of one utterance share it.</summary>
     public long UtteranceId { get; }
 
-    /// <summary>The utterance's mono audio from its start up to this event.</summary>
+    /// <summary>The utterance's mono audio from its start up to this event. Not written by JSON sinks.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public ReadOnlyMemory<float> Audio { get; }
 
     /// <summary>How many samples at the end of <see cref="Audio"/> are new since the previous event.</summary>
     public int NewSamples { get; }
 
-    /// <summary>The new samples since the previous event.</summary>
+    /// <summary>The new samples since the previous event. Not written by JSON sinks.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public ReadOnlyMemory<float> NewAudio => Audio[^NewSamples..];
 
     /// <summary>Sample rate of <see cref="Audio"/>.</summary>
