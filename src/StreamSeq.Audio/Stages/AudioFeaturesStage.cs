@@ -110,6 +110,15 @@ public sealed class AudioFeaturesStage : TransformStage<IAudioPayload, FeatureCh
     private FeatureChunk FromUtterance(UtteranceEvent e)
     {
         CheckRate(e.SampleRate);
+        if (e.Kind == UtteranceEventKind.Start)
+        {
+            // An utterance whose end never came (dropped upstream) must not be kept forever.
+            foreach (var stale in _utterances.Keys.Where(id => id != e.UtteranceId).ToList())
+            {
+                _utterances.Remove(stale);
+                _utteranceFrames.Remove(stale);
+            }
+        }
         if (!_utterances.TryGetValue(e.UtteranceId, out var extractor))
         {
             extractor = new StreamingFeatureExtractor(_options);

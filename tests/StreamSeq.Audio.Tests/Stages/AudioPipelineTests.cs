@@ -51,6 +51,55 @@ public sealed class AudioPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_live_tcp_stream_gives_partial_and_final_utterance_events()
+    {
+        var digits = WavReader.ReadFile(Path.Combine(Repo.Root, "samples", "digits-4271.wav")).ToMono();
+        var quiet = Signals.Noise(12000, 0.001, 3);
+        float[] samples = [.. quiet, .. digits.Samples, .. quiet, .. digits.Samples, .. quiet];
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var server = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            await using var stream = client.GetStream();
+            var bytes = new byte[samples.Length * 2];
+            for (var i = 0; i < samples.Length; i++)
+            {
+                BitConverter.TryWriteBytes(bytes.AsSpan(2 * i), (short)Math.Clamp(samples[i] * 32767, -32768, 32767));
+            }
+            // 20 ms packets, as a live sender writes them.
+            for (var at = 0; at < bytes.Length; at += 640)
+            {
+                await stream.WriteAsync(bytes.AsMemory(at, Math.Min(640, bytes.Length - at)));
+            }
+        });
+        var name = Unique("live");
+        var result = await RunToEnd($$"""
+            {
+              "name": "live",
+              "stages": [
+                { "id": "mic", "type": "audio.source", "options": { "uri": "tcp://127.0.0.1:{{port}}", "reconnect": false, "chunk": "20ms" } },
+                { "id": "vad", "type": "audio.vad", "input": "mic", "options": { "partialInterval": "300ms" } },
+                { "id": "e", "type": "test.grab", "input": "vad", "options": { "name": "{{name}}" } }
+              ]
+            }
+            """);
+        await server;
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Failures));
+        var events = GrabSink.Of(name).Select(x => (UtteranceEvent)x.Payload).ToList();
+        foreach (var id in new[] { 0L, 1L })
+        {
+            var mine = events.Where(e => e.UtteranceId == id).Select(e => e.Kind).ToList();
+            Assert.Equal(UtteranceEventKind.Start, mine[0]);
+            Assert.Equal(UtteranceEventKind.End, mine[^1]);
+            Assert.InRange(mine.Count(k => k == UtteranceEventKind.Partial), 3, 6);
+        }
+        Assert.Equal(2, events.Count(e => e.Kind == UtteranceEventKind.End));
+    }
+
+    [Fact]
     public async Task Streaming_features_of_chunks_cover_the_stream_frame_by_frame()
     {
         var path = _dir.File("tone.wav");
