@@ -72,7 +72,7 @@ public class FeatureOptions : IValidatableObject
     [Description("Analysis window")]
     public WindowKind Window { get; init; } = WindowKind.Hamming;
 
-    [Description("logmel, mfcc or power")]
+    [Description("log-mel, mfcc or power (|X|² per FFT bin)")]
     public FeatureKind Kind { get; init; } = FeatureKind.LogMel;
 
     [Description("Number of mel filters")]

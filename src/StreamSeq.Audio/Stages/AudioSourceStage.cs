@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using StreamSeq.Audio.Dsp;
 using StreamSeq.Audio.Io;
@@ -212,14 +213,15 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
             {
                 return;
             }
-            var received = false;
+            // Set as soon as audio arrives, so a connection that delivered and then broke counts as working.
+            var arrived = new StrongBox<bool>();
             try
             {
                 await using (reader.ConfigureAwait(false))
                 {
                     emitter.BeginSegment(reader.SampleRate, reader.Channels, discontinuity: !first && live, reanchor: live);
                     first = false;
-                    received = await PumpAsync(reader, emitter, live, cancellationToken).ConfigureAwait(false);
+                    await PumpAsync(reader, emitter, arrived, cancellationToken).ConfigureAwait(false);
                     await emitter.EndSegmentAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -231,6 +233,7 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
             {
                 return;
             }
+            var received = arrived.Value;
             if (live)
             {
                 if (!_options.Reconnect)
@@ -265,12 +268,11 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
         }
     }
 
-    private async Task<bool> PumpAsync(IPcmReader reader, ChunkEmitter emitter, bool live, CancellationToken cancellationToken)
+    private async Task PumpAsync(IPcmReader reader, ChunkEmitter emitter, StrongBox<bool> arrived, CancellationToken cancellationToken)
     {
         // Read about a chunk's worth at a time (whole frames); live readers return what has arrived.
         var frames = Math.Max(1, (int)(_options.Chunk.TotalSeconds * reader.SampleRate));
         var block = new float[frames * reader.Channels];
-        var received = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             var n = await reader.ReadAsync(block, cancellationToken).ConfigureAwait(false);
@@ -278,10 +280,9 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
             {
                 break;
             }
-            received = true;
+            arrived.Value = true;
             await emitter.AddAsync(block.AsSpan(0, n).ToArray(), cancellationToken).ConfigureAwait(false);
         }
-        return received;
     }
 
     private async Task<IPcmReader> OpenAsync(InputKind kind, CancellationToken cancellationToken)

@@ -174,6 +174,26 @@ public sealed class NGramModelTests : IDisposable
     }
 
     [Fact]
+    public void A_character_tokenizer_maps_onto_a_character_model()
+    {
+        var tokenizer = StreamSeq.Text.Tokenizers.CharTokenizer.Train(Train);
+        var model = Model(3, true);
+        var map = LmTokens.MapVocabulary(tokenizer, model);
+        Assert.Equal([-1, -1, model.EndId, model.UnkId], map.Take(4));
+        Assert.Equal(model.IdOf(LmTokens.Space), map[tokenizer.IdOf(" ")!.Value]);
+        Assert.Equal(model.IdOf("t"), map[tokenizer.IdOf("t")!.Value]);
+        // Scoring a tokenizer's ids through the map equals scoring the text's characters.
+        var state = model.BeginState;
+        double total = 0;
+        foreach (var id in tokenizer.Encode("turn on"))
+        {
+            (var lp, state) = model.Score(state, map[id]);
+            total += lp;
+        }
+        Assert.Equal(model.LogProbability(LmTokens.Characters("turn on"), eos: false), total, 12);
+    }
+
+    [Fact]
     public void Character_tokens_turn_spaces_into_a_token_and_back()
     {
         var tokens = LmTokens.Characters("  Turn  on ");
