@@ -13,6 +13,7 @@ public sealed class WavWriter : IDisposable
     private readonly bool _ownsStream;
     private readonly long _headerStart;
     private readonly int _dataSizeOffset;
+    private int _factOffset = -1;
     private long _dataBytes;
     private byte[] _scratch = [];
     private bool _disposed;
@@ -87,6 +88,12 @@ public sealed class WavWriter : IDisposable
                 BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)Math.Min(_dataBytes, uint.MaxValue));
                 _stream.Position = _headerStart + _dataSizeOffset;
                 _stream.Write(size);
+                if (_factOffset >= 0)
+                {
+                    BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)Math.Min(_dataBytes / Format.BlockAlign, uint.MaxValue));
+                    _stream.Position = _headerStart + _factOffset;
+                    _stream.Write(size);
+                }
                 _stream.Position = end;
             }
             _stream.Flush();
@@ -136,6 +143,7 @@ public sealed class WavWriter : IDisposable
             // Float files carry a fact chunk (sample frames); readers ignore it, players want it.
             "fact"u8.CopyTo(span[at..]);
             BinaryPrimitives.WriteUInt32LittleEndian(span[(at + 4)..], 4);
+            _factOffset = at + 8;
             at += 12;
         }
         "data"u8.CopyTo(span[at..]);
