@@ -472,6 +472,12 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
             }
             if (!_clock.IsRunning)
             {
+                // Without a configured start, media time begins when the first audio is read (not before a
+                // slow open), so realtime pacing and originating times agree.
+                if (_options.Start is null)
+                {
+                    _epoch = DateTime.UtcNow;
+                }
                 _clock.Start();
             }
         }

@@ -72,12 +72,57 @@ internal static class AudioBenchmark
             });
             report["realTimeFactor"] = rtf;
             report["lmScoresPerSecond"] = LmRate(trials);
+            report["vadEventLagMs"] = EventLag(signal);
         }
         finally
         {
             File.Delete(wavPath);
         }
         return report;
+    }
+
+    /// <summary>
+    /// Runs audio.source (realtime pace, 20 ms chunks) → audio.vad (partials every 200 ms) on 6 s of the
+    /// signal and reports how far behind the end of their audio the utterance events arrived.
+    /// </summary>
+    private static JsonObject EventLag(float[] signal)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"streamseq-bench-lag-{Environment.ProcessId}.wav");
+        WavWriter.WriteFile(path, new AudioBuffer(signal[..Math.Min(signal.Length, 6 * 16000)], 16000));
+        try
+        {
+            var registry = BuiltInStages.CreateRegistry();
+            registry.AddAssembly(typeof(PartialLatencySink).Assembly, "bench");
+            var json = $$"""
+                { "name": "bench-vad-lag", "stages": [
+                  { "id": "mic", "type": "audio.source", "options": { "uri": {{JsonSerializer.Serialize(path)}}, "pace": "realtime", "chunk": "20ms" } },
+                  { "id": "vad", "type": "audio.vad", "input": "mic", "options": { "partialInterval": "200ms" } },
+                  { "id": "lag", "type": "bench.partial-latency", "input": "vad" } ] }
+                """;
+            var diagnostics = new List<StreamSeq.Pipelines.PipelineDiagnostic>();
+            var plan = StreamSeq.Pipelines.PipelineLoader.TryLoad(System.Text.Encoding.UTF8.GetBytes(json), "bench-vad-lag.json", registry, diagnostics)
+                ?? throw new InvalidOperationException(string.Join(Environment.NewLine, diagnostics));
+            PartialLatencySink.Lags.Clear();
+            var result = StreamSeq.Runtime.PipelineRun.Start(plan).Completion.GetAwaiter().GetResult();
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException(string.Join("; ", result.Failures));
+            }
+            var partials = PartialLatencySink.Lags.Where(l => l.Kind == UtteranceEventKind.Partial).Select(l => l.LagMs).Order().ToList();
+            var report = new JsonObject
+            {
+                ["events"] = PartialLatencySink.Lags.Count,
+                ["partials"] = partials.Count,
+                ["partialMedianMs"] = partials.Count == 0 ? null : Math.Round(partials[partials.Count / 2], 1),
+                ["partialMaxMs"] = partials.Count == 0 ? null : Math.Round(partials[^1], 1),
+            };
+            Console.Error.WriteLine($"bench audio: vad events at realtime pace: {report.ToJsonString()}");
+            return report;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static void Stream(FeatureOptions options, float[] signal)
