@@ -86,7 +86,8 @@ public sealed class SpeechDataGenerator
     private (SpeechUtterance Utterance, Random Random) Plan(string split, int index, IReadOnlyList<string> voices)
     {
         // One generator per utterance, seeded by (seed, split, index): independent of scheduling.
-        var random = new Random(HashCode.Combine(_options.Seed, split == "train" ? 17 : 31, index) & int.MaxValue);
+        // (HashCode.Combine is salted per process, so it cannot derive seeds that must hold across runs.)
+        var random = new Random(Mix(_options.Seed, split == "train" ? 1 : 2, index));
         string text;
         if (random.NextDouble() < _options.CommandShare)
         {
@@ -104,6 +105,16 @@ public sealed class SpeechDataGenerator
         var reverb = random.NextDouble() < _options.ReverbShare;
         var path = $"{split}/{split}-{index:D5}.wav";
         return (new SpeechUtterance(path, text, voice, speed, pitch, snr, reverb), random);
+    }
+
+    /// <summary>A fixed integer mix (SplitMix64's finaliser) of the seed, split and index.</summary>
+    internal static int Mix(int seed, int split, int index)
+    {
+        var z = unchecked(((ulong)(uint)seed << 32) ^ ((ulong)(uint)split << 24) ^ (uint)index) + 0x9E3779B97F4A7C15UL;
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return (int)(z & int.MaxValue);
     }
 
     private async Task SynthesiseAsync(SpeechUtterance u, Random random, CancellationToken cancellationToken)

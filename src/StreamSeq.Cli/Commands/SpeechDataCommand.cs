@@ -71,7 +71,7 @@ internal static class SpeechDataCommand
                     $"data speech: {trainSet.Count} train + {testSet.Count} test utterances in {options.Output} ({clock.Elapsed.TotalSeconds:F1} s); manifests train.tsv, test.tsv"));
                 return ExitCodes.Success;
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or StreamSeq.Audio.Wav.AudioFormatException)
             {
                 Console.Error.WriteLine($"data speech: {e.Message}");
                 return ExitCodes.Failed;
