@@ -21,8 +21,10 @@ LOG="$STATE_DIR/setup.log"
 # really has is chosen (Ubuntu 24.04+ / Debian 13+ renamed many libraries with a t64 suffix).
 APT_PACKAGES=(
   "libgtk-3-0|libgtk-3-0t64"    # OpenCvSharp's libOpenCvSharpExtern.so
-  "ffmpeg"                      # video tests serve streams with it; users probe outputs with ffprobe
   "nats-server"                 # JetStream scale-out: StreamSeq.Nats tests and `streamseq bench nats` start one
+  "espeak-ng"                   # streamseq data speech (speech synthesis)
+  "ffmpeg"                      # network video and audio tracks go through it; tests serve streams and probe outputs
+  "sox"                         # audio tests: WAV files written by an independent tool
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 

@@ -15,6 +15,8 @@ internal static class BuiltInStages
         typeof(Media.VideoFrame).Assembly,
         typeof(Actions.Stages.TwoStreamStage).Assembly,
         typeof(StreamSeq.Nats.NatsSourceStage).Assembly,
+        typeof(StreamSeq.Audio.AudioChunk).Assembly,
+        typeof(StreamSeq.Text.Tokenizers.TextTokenizer).Assembly,
     ];
 
     public static StageRegistry CreateRegistry()

@@ -49,6 +49,7 @@ internal static class BenchCommand
             LatticeBenchmark.Command(),
             VideoBenchmark.Command(),
             NatsBenchCommand.Create(),
+            AudioBenchmark.CreateCommand(),
         };
     }
 }

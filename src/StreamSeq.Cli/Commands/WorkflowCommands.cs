@@ -12,6 +12,7 @@ internal static class WorkflowCommands
     public static Command Data() => new("data", "Generate training and evaluation data sets")
     {
         ActionsCommands.Data(),
+        SpeechDataCommand.Create(),
     };
 
     public static Command Train() => new("train", "Train models on generated or user data (seeded, with progress and checkpoints)")
