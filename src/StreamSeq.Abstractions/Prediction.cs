@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace StreamSeq;
 
 /// <summary>One class and its score, as listed in a <see cref="Prediction"/>'s top-k.</summary>
@@ -15,4 +17,4 @@ public sealed record ScoredLabel(string Label, double Score);
 /// <param name="Start">Media time of the span's first sample, in seconds from the stream's start.</param>
 /// <param name="End">Media time of the span's last sample, in seconds.</param>
 /// <param name="Model">Which model answered (its name or variant), for logs and comparisons.</param>
-public sealed record Prediction(string Label, double Score, IReadOnlyList<ScoredLabel> TopK, double Start, double End, string Model);
+public sealed record Prediction(string Label, double Score, [property: JsonPropertyName("topk")] IReadOnlyList<ScoredLabel> TopK, double Start, double End, string Model);

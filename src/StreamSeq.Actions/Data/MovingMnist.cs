@@ -70,6 +70,12 @@ public static class MovingMnist
         var shift = translating ? 0 : shiftSpeed * Offset();
         var turn = turning ? 0 : turnSpeed * (random.Next(2) == 0 ? -1 : 1) * Offset();
         var zoom = zooming ? 1 : Math.Pow(zoomSpeed, Offset());
+        if (variant == ActionVariant.Identity)
+        {
+            // The digit itself is the label: no need to hide the motion, so no extra offsets to make it harder
+            // to read (drawn all the same, so the motion variant's clips do not depend on this branch).
+            (shift, turn, zoom) = (0, 0, 1);
+        }
         var speed = name switch
         {
             "left" or "right" or "up" or "down" => shiftSpeed,
