@@ -84,6 +84,11 @@ public static class MovingMnist
             "zoom-out" => 1 / zoomSpeed,
             _ => 0,
         };
+        if (variant == ActionVariant.Identity)
+        {
+            // Half the motion: the digit stays legible (in frame, upright enough, large enough) in every frame.
+            speed = name.StartsWith("zoom", StringComparison.Ordinal) ? Math.Pow(speed, 0.5) : speed / 2;
+        }
         // Middle-frame state: the clip's first frame is then `half` steps before it.
         var centerX = Uniform(random, 24, 40) + (dx * shift);
         var centerY = Uniform(random, 24, 40) + (dy * shift);
