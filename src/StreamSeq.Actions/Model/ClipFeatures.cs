@@ -91,6 +91,10 @@ public sealed record ClipTensors(int Frames, float[] Spatial, float[] Temporal, 
     {
         // Each flow frame is a frame plus the flow into it: T frames give T flows, the first of which leads
         // into the window from outside it, which is motion all the same.
+        if (frames.Count == 0)
+        {
+            throw new InvalidDataException("a clip needs at least one flow frame");
+        }
         var spatial = new float[frames.Count * ClipFeatures.PlaneSize];
         var temporal = new float[frames.Count * 2 * ClipFeatures.PlaneSize];
         for (var t = 0; t < frames.Count; t++)
@@ -98,7 +102,7 @@ public sealed record ClipTensors(int Frames, float[] Spatial, float[] Temporal, 
             ClipFeatures.Spatial(frames[t].Image, spatial.AsSpan(t * ClipFeatures.PlaneSize, ClipFeatures.PlaneSize));
             ClipFeatures.Temporal(frames[t].Flow, temporal.AsSpan(t * 2 * ClipFeatures.PlaneSize, 2 * ClipFeatures.PlaneSize));
         }
-        return new ClipTensors(frames.Count + 1, spatial.Length == 0 ? spatial : Prepend(spatial), temporal, frames[0].MediaTime.TotalSeconds, frames[^1].MediaTime.TotalSeconds);
+        return new ClipTensors(frames.Count + 1, Prepend(spatial), temporal, frames[0].MediaTime.TotalSeconds, frames[^1].MediaTime.TotalSeconds);
     }
 
     // FromFlowFrames has T frames and T flows; repeating the first frame's plane keeps the "T frames, T−1

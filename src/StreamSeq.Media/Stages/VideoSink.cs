@@ -60,7 +60,6 @@ public sealed class VideoSink : MultiInputStage<object, VideoWritten>
     private Size _size;
     private double _fps;
     private long _written;
-    private TimeSpan? _firstMediaTime;
 
     public VideoSink(VideoSinkOptions options) => _options = options;
 
@@ -166,7 +165,6 @@ public sealed class VideoSink : MultiInputStage<object, VideoWritten>
 
     private double EstimateFps(VideoFrame first, Queue<Packet<object>> pending)
     {
-        _firstMediaTime = first.MediaTime;
         if (pending.TryPeek(out var second) && second.Payload is VideoFrame next)
         {
             var step = (next.MediaTime - first.MediaTime).TotalSeconds;
