@@ -25,10 +25,11 @@ internal static class VideoBenchmark
         var trials = new Option<int>("--trials") { Description = "Interleaved trials of each way (the median is reported)", DefaultValueFactory = _ => 3 };
         var parallelism = new Option<int>("--parallelism") { Description = "Flow workers in the pipeline", DefaultValueFactory = _ => 2 };
         var model = new Option<string>("--model") { Description = "Action model for the end-to-end run", DefaultValueFactory = _ => "models/actions/motion" };
+        var soak = new Option<int>("--soak") { Description = "Instead: run pipelines/action-recognition.json looped for this many seconds and report memory every 10 s", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--output", "-o") { Description = "Also write the JSON report to this file" };
-        var command = new Command("video", "Decode + gray + Farneback at 320x240: pipeline (parallel flow) vs a sequential OpenCvSharp loop; end-to-end action pipeline vs real time")
+        var command = new Command("video", "Decode + gray + Farneback at 320x240: pipeline (parallel flow) vs a sequential OpenCvSharp loop; end-to-end action pipeline vs real time; --soak for memory over a long run")
         {
-            frames, trials, parallelism, model, output,
+            frames, trials, parallelism, model, soak, output,
         };
         command.SetAction(async result =>
         {
@@ -39,7 +40,9 @@ internal static class VideoBenchmark
                 Console.Error.WriteLine("streamseq bench video: --frames >= 10, --trials >= 1, --parallelism >= 1");
                 return ExitCodes.Invalid;
             }
-            var report = await RunAsync(count, repeat, result.GetValue(parallelism), result.GetValue(model)!, Console.Error).ConfigureAwait(false);
+            var report = result.GetValue(soak) > 0
+                ? await SoakAsync(TimeSpan.FromSeconds(result.GetValue(soak)), Console.Error).ConfigureAwait(false)
+                : await RunAsync(count, repeat, result.GetValue(parallelism), result.GetValue(model)!, Console.Error).ConfigureAwait(false);
             var text = report.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
             Console.WriteLine(text);
             if (result.GetValue(output) is { } path)
@@ -128,6 +131,88 @@ internal static class VideoBenchmark
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The shipped action pipeline on its sample, looped, for <paramref name="duration"/>: every 10 s the
+    /// process's RSS, the managed heap, live frames (native Mats) and booked tensors. A leak shows as a slope
+    /// in the second half of the run (the first half includes warm-up: JIT, torch's and OpenCV's pools).
+    /// </summary>
+    private static async Task<JsonObject> SoakAsync(TimeSpan duration, TextWriter progress)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "streamseq-soak-" + Guid.NewGuid().ToString("N"));
+        var overrides = new[]
+        {
+            PipelineOverride.Parse("camera.loop=true"),
+            PipelineOverride.Parse("log.path=" + Path.Combine(folder, "actions.jsonl")),
+            PipelineOverride.Parse("video.path=" + Path.Combine(folder, "actions.mp4")),
+        };
+        var diagnostics = new List<PipelineDiagnostic>();
+        var plan = PipelineLoader.TryLoad("pipelines/action-recognition.json", BuiltInStages.CreateRegistry(), diagnostics, overrides)
+            ?? throw new InvalidOperationException(string.Join(Environment.NewLine, diagnostics));
+        var samples = new JsonArray();
+        var points = new List<(double Minutes, double RssMb, double HeapMb)>();
+        var run = PipelineRun.Start(plan);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            while (clock.Elapsed < duration && !run.Completion.IsCompleted)
+            {
+                await Task.WhenAny(run.Completion, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+                using var self = Process.GetCurrentProcess();
+                var rss = self.WorkingSet64 / 1048576.0;
+                var heap = GC.GetTotalMemory(forceFullCollection: false) / 1048576.0;
+                var frames = run.Stages.Single(s => s.StageId == "camera").Out;
+                points.Add((clock.Elapsed.TotalMinutes, rss, heap));
+                samples.Add(new JsonObject
+                {
+                    ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds),
+                    ["frames"] = frames,
+                    ["rssMb"] = Math.Round(rss, 1),
+                    ["managedHeapMb"] = Math.Round(heap, 1),
+                    ["liveFrames"] = VideoFrame.Live,
+                    ["tensors"] = StreamSeq.Learning.TensorLedger.Live,
+                });
+                progress.WriteLine($"bench video --soak: {clock.Elapsed.TotalSeconds:0}s {frames} frames, RSS {rss:0.0} MB, heap {heap:0.0} MB, live frames {VideoFrame.Live}, tensors {StreamSeq.Learning.TensorLedger.Live}");
+            }
+            var result = await run.StopAsync().ConfigureAwait(false);
+            var secondHalf = points.Where(p => p.Minutes >= duration.TotalMinutes / 2).ToList();
+            return new JsonObject
+            {
+                ["work"] = "pipelines/action-recognition.json on samples/actions.mp4, looped",
+                ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds),
+                ["succeeded"] = result.Failures.Count == 0,
+                ["rssSlopeMbPerMinuteSecondHalf"] = Math.Round(Slope(secondHalf.Select(p => (p.Minutes, p.RssMb)).ToList()), 2),
+                ["heapSlopeMbPerMinuteSecondHalf"] = Math.Round(Slope(secondHalf.Select(p => (p.Minutes, p.HeapMb)).ToList()), 2),
+                ["liveFramesAfterStop"] = VideoFrame.Live,
+                ["samples"] = samples,
+            };
+        }
+        finally
+        {
+            if (!run.Completion.IsCompleted)
+            {
+                run.Abort();
+            }
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Least-squares slope of y over x.</summary>
+    private static double Slope(IReadOnlyList<(double X, double Y)> points)
+    {
+        if (points.Count < 2)
+        {
+            return 0;
+        }
+        var meanX = points.Average(p => p.X);
+        var meanY = points.Average(p => p.Y);
+        var covariance = points.Sum(p => (p.X - meanX) * (p.Y - meanY));
+        var variance = points.Sum(p => (p.X - meanX) * (p.X - meanX));
+        return variance == 0 ? 0 : covariance / variance;
     }
 
     private static PipelinePlan Plan(StreamSeq.Registry.StageRegistry registry, string json)

@@ -143,6 +143,28 @@ public sealed class VideoSink : MultiInputStage<object, VideoWritten>
             {
                 next.Release();
             }
+            Forget(frame.MediaTime.TotalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// Drops predictions that ended before <paramref name="written"/>, except the latest of them (it labels
+    /// frames until a newer one covers them): a sink that runs for hours keeps a handful, not all.
+    /// </summary>
+    private void Forget(double written)
+    {
+        var latestEnded = -1;
+        for (var i = 0; i < _predictions.Count; i++)
+        {
+            if (_predictions[i].End < written && (latestEnded < 0 || _predictions[i].End >= _predictions[latestEnded].End))
+            {
+                latestEnded = i;
+            }
+        }
+        if (latestEnded >= 0)
+        {
+            var keep = _predictions[latestEnded];
+            _predictions.RemoveAll(p => p.End < written && !ReferenceEquals(p, keep));
         }
     }
 
