@@ -22,6 +22,11 @@ LOG="$STATE_DIR/setup.log"
 APT_PACKAGES=(
   "libgtk-3-0|libgtk-3-0t64"    # OpenCvSharp's libOpenCvSharpExtern.so
   "ffmpeg"                      # video tests serve streams with it; users probe outputs with ffprobe
+  "fonts-dejavu"                # data ocr: printed lines (DejaVu)
+  "fonts-liberation2"           # data ocr: printed lines (Liberation)
+  "fonts-freefont-ttf"          # data ocr: printed lines (FreeFont)
+  "tesseract-ocr"               # eval ocr: Tesseract 5 on the same images
+  "tesseract-ocr-eng"           # eval ocr: its English model
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 

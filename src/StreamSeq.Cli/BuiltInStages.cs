@@ -14,6 +14,7 @@ internal static class BuiltInStages
     [
         typeof(Media.VideoFrame).Assembly,
         typeof(Actions.Stages.TwoStreamStage).Assembly,
+        typeof(Ocr.Stages.CtcOcrStage).Assembly,
     ];
 
     public static StageRegistry CreateRegistry()

@@ -12,15 +12,18 @@ internal static class WorkflowCommands
     public static Command Data() => new("data", "Generate training and evaluation data sets")
     {
         ActionsCommands.Data(),
+        OcrCommands.Data(),
     };
 
     public static Command Train() => new("train", "Train models on generated or user data (seeded, with progress and checkpoints)")
     {
         ActionsCommands.Train(),
+        OcrCommands.Train(),
     };
 
     public static Command Eval() => new("eval", "Evaluate models and print JSON reports")
     {
         ActionsCommands.Eval(),
+        OcrCommands.Eval(),
     };
 }
