@@ -62,14 +62,16 @@ internal static class OcrCommands
         var output = new Option<string>("--out", "-o") { Description = "Model folder to write", DefaultValueFactory = _ => DefaultModel };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training lines", DefaultValueFactory = _ => 12 };
         var batch = new Option<int>("--batch") { Description = "Lines per step", DefaultValueFactory = _ => 32 };
-        var rate = new Option<double>("--lr") { Description = "Adam learning rate (divided by 5 for the last 30%)", DefaultValueFactory = _ => 2e-3 };
+        var rate = new Option<double>("--lr") { Description = "Adam learning rate (divided by 5 for the last 30%)", DefaultValueFactory = _ => 3e-3 };
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Stop training after this many seconds (0: no limit)", DefaultValueFactory = _ => 0 };
         var limit = new Option<int>("--limit") { Description = "Use at most this many training lines (0: all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seeds weights and order", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 0 };
+        var width = new Option<int>("--width") { Description = "Channels of the first conv layer (the next have 2x and 3x)", DefaultValueFactory = _ => 16 };
+        var hidden = new Option<int>("--hidden") { Description = "GRU units per direction", DefaultValueFactory = _ => 64 };
         var command = new Command("ocr", "Train the CRNN + CTC line recogniser (seeded, with progress; writes crnn.pt and model.json)")
         {
-            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads,
+            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden,
         };
         command.SetAction(result =>
         {
@@ -79,9 +81,14 @@ internal static class OcrCommands
                 Console.Error.WriteLine("streamseq train ocr: --epochs and --batch are >= 1, --lr > 0, --max-seconds >= 0");
                 return ExitCodes.Invalid;
             }
+            if (result.GetValue(width) < 1 || result.GetValue(hidden) < 1)
+            {
+                Console.Error.WriteLine("streamseq train ocr: --width and --hidden are >= 1");
+                return ExitCodes.Invalid;
+            }
             TorchRuntime.Configure(settings.Seed, result.GetValue(threads));
             var listPaths = result.GetValue(lists) is { Length: > 0 } given ? given : [Path.Combine(result.GetValue(data)!, OcrDataWriter.TrainList)];
-            using var model = CrnnModel.Create(OcrAlphabet.Default);
+            using var model = CrnnModel.Create(OcrAlphabet.Default, result.GetValue(width), result.GetValue(hidden));
             var samples = listPaths.SelectMany(p => LineList.Read(p, model.Alphabet)).ToList();
             if (result.GetValue(limit) > 0)
             {

@@ -57,7 +57,7 @@ public sealed class CrnnModel : IDisposable
     public long ParameterCount => Net.parameters().Sum(p => p.numel());
 
     /// <summary>A freshly initialised model (weights from torch's seeded generator).</summary>
-    public static CrnnModel Create(OcrAlphabet alphabet, int width = 32, int hidden = 96, double stretch = DefaultStretch) =>
+    public static CrnnModel Create(OcrAlphabet alphabet, int width = 16, int hidden = 64, double stretch = DefaultStretch) =>
         new(alphabet, width, hidden, stretch, null);
 
     /// <summary>Loads a model folder written by <see cref="Save"/>.</summary>

@@ -23,7 +23,7 @@ public sealed class CrnnNet : Module<Tensor, Tensor>
     private readonly GRU _rnn;
     private readonly Linear _output;
 
-    public CrnnNet(int classes, int width = 32, int hidden = 96) : base("crnn")
+    public CrnnNet(int classes, int width = 16, int hidden = 64) : base("crnn")
     {
         _features = Sequential(
             Conv2d(1, width, 3, padding: 1), BatchNorm2d(width), ReLU(), MaxPool2d(2),
