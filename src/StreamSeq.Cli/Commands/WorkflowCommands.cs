@@ -19,6 +19,7 @@ internal static class WorkflowCommands
     {
         ActionsCommands.Train(),
         OcrCommands.Train(),
+        OcrCommands.TrainSegment(),
     };
 
     public static Command Eval() => new("eval", "Evaluate models and print JSON reports")

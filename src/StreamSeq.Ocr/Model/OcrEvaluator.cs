@@ -43,11 +43,28 @@ public static class OcrEvaluator
         return new MethodResult(CrnnModel.MethodName(decoding), OcrMetrics.Score([.. samples.Select(s => s.Text)], texts, seconds), texts);
     }
 
-    /// <summary>Reads every line with Tesseract (one process for the list).</summary>
-    public static MethodResult EvaluateTesseract(IReadOnlyList<LineSample> samples, string? whitelist, string scratch)
+    /// <summary>Reads every line with the segmentation recogniser (Viterbi over its lattice).</summary>
+    public static MethodResult EvaluateSegment(Segmentation.SegmentModel model, IReadOnlyList<LineSample> samples, string method = "segment/viterbi")
     {
         var clock = Stopwatch.StartNew();
-        var texts = Tesseract.Read([.. samples.Select(s => s.Image)], whitelist, scratch);
+        var texts = new string?[samples.Count];
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var (line, _) = model.Prepare(samples[i].Image);
+            if (line is not null && model.Read(line) is { HasReading: true } reading)
+            {
+                texts[i] = reading.Text;
+            }
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new MethodResult(method, OcrMetrics.Score([.. samples.Select(s => s.Text)], texts, seconds), texts);
+    }
+
+    /// <summary>Reads every line with Tesseract (one process for the list).</summary>
+    public static MethodResult EvaluateTesseract(IReadOnlyList<LineSample> samples, string? whitelist, string scratch, int threads = 0)
+    {
+        var clock = Stopwatch.StartNew();
+        var texts = Tesseract.Read([.. samples.Select(s => s.Image)], whitelist, scratch, threads);
         var seconds = clock.Elapsed.TotalSeconds;
         var name = whitelist is null ? "tesseract" : "tesseract/whitelist";
         return new MethodResult(name, OcrMetrics.Score([.. samples.Select(s => s.Text)], [.. texts.Select(t => (string?)t)], seconds), [.. texts]);

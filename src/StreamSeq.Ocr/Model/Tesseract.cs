@@ -13,7 +13,7 @@ public static class Tesseract
     {
         try
         {
-            var (code, output, error) = Run(["--version"], TimeSpan.FromSeconds(30));
+            var (code, output, error) = Run(["--version"], TimeSpan.FromSeconds(30), 0);
             var text = (output + error).Split('\n').FirstOrDefault(l => l.StartsWith("tesseract", StringComparison.Ordinal));
             return code == 0 ? text?.Trim() : null;
         }
@@ -27,8 +27,9 @@ public static class Tesseract
     /// <param name="images">Image paths.</param>
     /// <param name="whitelist">Characters Tesseract may output, or null for any.</param>
     /// <param name="scratch">A folder for the image list file.</param>
+    /// <param name="threads">OpenMP threads Tesseract may use (0: its default).</param>
     /// <exception cref="InvalidOperationException">Tesseract failed or returned a different number of pages.</exception>
-    public static IReadOnlyList<string> Read(IReadOnlyList<string> images, string? whitelist, string scratch)
+    public static IReadOnlyList<string> Read(IReadOnlyList<string> images, string? whitelist, string scratch, int threads = 0)
     {
         Directory.CreateDirectory(scratch);
         var list = Path.Combine(scratch, $"tesseract-{Environment.ProcessId}-{Guid.NewGuid():N}.txt");
@@ -40,7 +41,7 @@ public static class Tesseract
             {
                 arguments.AddRange(["-c", $"tessedit_char_whitelist={whitelist}"]);
             }
-            var (code, output, error) = Run(arguments, TimeSpan.FromMinutes(20));
+            var (code, output, error) = Run(arguments, TimeSpan.FromMinutes(20), threads);
             if (code != 0)
             {
                 throw new InvalidOperationException($"tesseract exited with {code}: {error.Trim()}");
@@ -60,9 +61,13 @@ public static class Tesseract
         }
     }
 
-    private static (int Code, string Output, string Error) Run(IEnumerable<string> arguments, TimeSpan timeout)
+    private static (int Code, string Output, string Error) Run(IEnumerable<string> arguments, TimeSpan timeout, int threads)
     {
         var info = new ProcessStartInfo("tesseract") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (threads > 0)
+        {
+            info.Environment["OMP_THREAD_LIMIT"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         foreach (var a in arguments)
         {
             info.ArgumentList.Add(a);

@@ -15,7 +15,8 @@ namespace StreamSeq.Ocr.Stages;
 /// <param name="Method">Recogniser and decoder.</param>
 /// <param name="Frame">The frame's number in its source.</param>
 /// <param name="Time">The frame's media time, seconds.</param>
-public sealed record OcrTranscript(string Text, double Confidence, IReadOnlyList<ReadChar> Chars, string? NoReading, string Method, long Frame, double Time);
+/// <param name="Agreement">With <c>vote</c> &gt; 1: the share of the last frames' readings that gave this text (1 otherwise).</param>
+public sealed record OcrTranscript(string Text, double Confidence, IReadOnlyList<ReadChar> Chars, string? NoReading, string Method, long Frame, double Time, double Agreement = 1);
 
 /// <summary>Options of <c>ocr.ctc</c>.</summary>
 public sealed class CtcOcrOptions
@@ -34,9 +35,13 @@ public sealed class CtcOcrOptions
     [Description("Emit frames with no reading too (blank or too large), with the reason; otherwise they are dropped")]
     public bool EmitNoReading { get; init; } = true;
 
+    [Description("Video: report the text most of the last N frames read (ties go to the latest), so a line seen across frames gives one stable reading instead of flickering; 1 reads each frame alone")]
+    [Range(1, 1000)]
+    public int Vote { get; init; } = 1;
+
     [Description("Torch intra-op threads for this stage (0: torch's default)")]
     [Range(0, 256)]
-    public int Threads { get; init; }
+    public int Threads { get; init; } = 1;
 }
 
 /// <summary>
@@ -50,6 +55,7 @@ public sealed class CtcOcrStage : TransformStage<VideoFrame, OcrTranscript>
     private readonly CtcOcrOptions _options;
     private CrnnModel? _model;
     private CtcDecoding? _decoding;
+    private readonly Queue<Reading> _recent = new();
 
     public CtcOcrStage(CtcOcrOptions options) => _options = options;
 
@@ -81,13 +87,33 @@ public sealed class CtcOcrStage : TransformStage<VideoFrame, OcrTranscript>
         var model = _model ?? throw new InvalidOperationException("the stage was not started");
         var frame = input.Payload;
         var reading = model.Read(frame.Image, _decoding!);
+        var agreement = 1.0;
+        if (_options.Vote > 1)
+        {
+            (reading, agreement) = Vote(reading);
+        }
         if (!reading.HasReading && !_options.EmitNoReading)
         {
             return ValueTask.CompletedTask;
         }
         var transcript = new OcrTranscript(reading.Text, reading.Confidence, reading.Chars, reading.NoReading, reading.Method,
-            frame.Index, Math.Round(frame.MediaTime.TotalSeconds, 4));
+            frame.Index, Math.Round(frame.MediaTime.TotalSeconds, 4), Math.Round(agreement, 4));
         return output.EmitAsync(transcript, cancellationToken);
+    }
+
+    /// <summary>The reading of the text most of the last <c>vote</c> frames gave (the latest such reading), and its share.</summary>
+    private (Reading Reading, double Agreement) Vote(Reading latest)
+    {
+        _recent.Enqueue(latest);
+        while (_recent.Count > _options.Vote)
+        {
+            _recent.Dequeue();
+        }
+        var readings = _recent.ToList();
+        var best = readings.GroupBy(r => r.Text)
+            .Select(g => (Text: g.Key, Count: g.Count(), Last: readings.FindLastIndex(r => r.Text == g.Key)))
+            .OrderByDescending(g => g.Count).ThenByDescending(g => g.Last).First();
+        return (readings[best.Last], best.Count / (double)readings.Count);
     }
 
     public override ValueTask StopAsync()

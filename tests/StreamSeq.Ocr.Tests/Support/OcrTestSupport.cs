@@ -55,7 +55,8 @@ internal static class OcrTestSupport
     {
         var registry = StageRegistry.CreateDefault();
         registry.AddAssembly(typeof(Media.VideoFrame).Assembly, "built-in");
-        registry.AddAssembly(typeof(Stages.CtcOcrStage).Assembly, "built-in");
+        registry.AddAssembly(typeof(Ocr.Stages.CtcOcrStage).Assembly, "built-in");
+        registry.AddAssembly(typeof(OcrTestSupport).Assembly, "tests");
         return registry;
     }
 
