@@ -141,15 +141,16 @@ internal static class OcrCommands
         var from = new Option<string?>("--from") { Description = "Start from this trained model instead of pre-training (for sequence training)" };
         var sequenceEpochs = new Option<int>("--sequence-epochs") { Description = "Then train at the sequence level through the lattice (forward criterion) for this many passes over the training digit strings", DefaultValueFactory = _ => 0 };
         var sequenceLines = new Option<int>("--sequence-lines") { Description = "Training digit strings for sequence training", DefaultValueFactory = _ => 1500 };
+        var criterion = new Option<string>("--criterion") { Description = "Sequence criterion: forward (log-likelihood of the right string) or margin (best right interpretation above the best overall by 1)", DefaultValueFactory = _ => "forward" };
         var command = new Command("ocr-segment", "Pre-train the character network of the segmentation recogniser (over-segmentation + lattice + Viterbi) on isolated MNIST digits and 'not a character' pieces; optionally train it further at the sequence level through the lattice")
         {
-            mnist, data, output, perDigit, garbage, epochs, seed, threads, from, sequenceEpochs, sequenceLines,
+            mnist, data, output, perDigit, garbage, epochs, seed, threads, from, sequenceEpochs, sequenceLines, criterion,
         };
         command.SetAction(result =>
         {
-            if (result.GetValue(epochs) < 1 || result.GetValue(perDigit) < 1 || result.GetValue(garbage) < 0)
+            if (result.GetValue(epochs) < 1 || result.GetValue(perDigit) < 1 || result.GetValue(garbage) < 0 || result.GetValue(criterion) is not ("forward" or "margin"))
             {
-                Console.Error.WriteLine("streamseq train ocr-segment: --epochs and --per-digit are >= 1, --not-characters >= 0");
+                Console.Error.WriteLine("streamseq train ocr-segment: --epochs and --per-digit are >= 1, --not-characters >= 0, --criterion forward or margin");
                 return ExitCodes.Invalid;
             }
             TorchRuntime.Configure(result.GetValue(seed), result.GetValue(threads));
@@ -186,7 +187,8 @@ internal static class OcrCommands
                         lines.Add((line, model.Alphabet.Encode(sample.Text, sample.Image)));
                     }
                 }
-                var sequenceLog = SequenceTrainer.Train(model, lines, result.GetValue(sequenceEpochs), 8, 1e-4, result.GetValue(seed), Console.Error);
+                var sequenceLog = SequenceTrainer.Train(model, lines, result.GetValue(sequenceEpochs), 8, 1e-4, result.GetValue(seed), Console.Error,
+                    result.GetValue(criterion) == "margin" ? SequenceCriterion.Margin : SequenceCriterion.Forward);
                 training["sequence"] = JsonSerializer.SerializeToNode(sequenceLog, Compact);
             }
             var metrics = new JsonObject();
@@ -212,10 +214,11 @@ internal static class OcrCommands
         var threads = new Option<int>("--threads") { Description = "Torch threads, and Tesseract's OpenMP threads (0: each its default)", DefaultValueFactory = _ => 1 };
         var noTesseract = new Option<bool>("--no-tesseract") { Description = "Leave Tesseract out" };
         var segmentModel = new Option<string>("--segment-model") { Description = "Segmentation recogniser's model folder (scored on the digit strings when it exists)", DefaultValueFactory = _ => DefaultSegmentModel };
-        var sequenceModel = new Option<string>("--sequence-model") { Description = "The same after sequence-level training (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-seq" };
+        var sequenceModel = new Option<string>("--sequence-model") { Description = "The same after sequence-level training with the forward criterion (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-seq" };
+        var marginModel = new Option<string>("--margin-model") { Description = "The same after sequence-level training with the margin criterion (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-margin" };
         var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON)")
         {
-            model, data, limit, threads, noTesseract, segmentModel, sequenceModel,
+            model, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel,
         };
         command.SetAction(result =>
         {
@@ -260,7 +263,7 @@ internal static class OcrCommands
                     }
                     methods[evaluation.Method] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
                 }
-                foreach (var (folder, method) in new[] { (result.GetValue(segmentModel)!, "segment/viterbi"), (result.GetValue(sequenceModel)!, "segment+sequence/viterbi") })
+                foreach (var (folder, method) in new[] { (result.GetValue(segmentModel)!, "segment/viterbi"), (result.GetValue(sequenceModel)!, "segment+sequence-forward/viterbi"), (result.GetValue(marginModel)!, "segment+sequence-margin/viterbi") })
                 {
                     if (isDigits && File.Exists(Path.Combine(folder, Checkpoint.FileName)))
                     {
@@ -295,14 +298,15 @@ internal static class OcrCommands
     public static Command Read()
     {
         var images = new Argument<string[]>("images") { Description = "Image files, each holding one line of text", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => DefaultModel };
+        var model = new Option<string?>("--model") { Description = "Model folder (default: models/ocr, or models/ocr-segment-seq with --method segment)" };
         var json = new Option<bool>("--json") { Description = "JSON lines with confidences and character boxes" };
         var decoder = new Option<string>("--decoder") { Description = "greedy or viterbi (lattice)", DefaultValueFactory = _ => "greedy" };
         var charset = new Option<string?>("--charset") { Description = "Only these characters may be read (a grammar composed with the CTC topology; implies viterbi), e.g. 0123456789" };
+        var method = new Option<string>("--method") { Description = "crnn (CRNN + CTC) or segment (over-segmentation + lattice; digits; --model defaults to models/ocr-segment-seq)", DefaultValueFactory = _ => "crnn" };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
         var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json)")
         {
-            images, model, json, decoder, charset, threads,
+            images, model, json, decoder, charset, method, threads,
         };
         command.SetAction(result =>
         {
@@ -317,13 +321,22 @@ internal static class OcrCommands
                 Console.Error.WriteLine("streamseq ocr: --decoder is greedy or viterbi");
                 return ExitCodes.Invalid;
             }
+            if (result.GetValue(method) is not ("crnn" or "segment"))
+            {
+                Console.Error.WriteLine("streamseq ocr: --method is crnn or segment");
+                return ExitCodes.Invalid;
+            }
             TorchRuntime.Configure(1, result.GetValue(threads));
-            using var crnn = CrnnModel.Load(result.GetValue(model)!);
-            CtcDecoding decoding;
+            var segmentation = result.GetValue(method) == "segment";
+            using var crnn = segmentation ? null : CrnnModel.Load(result.GetValue(model) ?? DefaultModel);
+            using var segmenter = segmentation ? SegmentModel.Load(result.GetValue(model) ?? DefaultSegmentModel + "-seq") : null;
+            var alphabet = crnn?.Alphabet ?? segmenter!.Alphabet;
+            CtcDecoding? decoding = null;
+            Lattice.Graph? grammar = null;
             try
             {
-                decoding = new CtcDecoding(crnn.Alphabet, kind.Value,
-                    result.GetValue(charset) is { Length: > 0 } allowed ? CtcDecoding.CharacterSetGrammar(crnn.Alphabet, allowed) : null);
+                grammar = result.GetValue(charset) is { Length: > 0 } allowed ? CtcDecoding.CharacterSetGrammar(alphabet, allowed) : null;
+                decoding = crnn is null ? null : new CtcDecoding(alphabet, kind.Value, grammar);
             }
             catch (ArgumentException e)
             {
@@ -341,8 +354,16 @@ internal static class OcrCommands
                     continue;
                 }
                 var clock = Stopwatch.StartNew();
-                var (line, reason) = crnn.Prepare(path);
-                reading = line is null ? Reading.None(reason!, CrnnModel.MethodName(decoding)) : crnn.Read([line], decoding)[0];
+                if (crnn is not null)
+                {
+                    var (line, reason) = crnn.Prepare(path);
+                    reading = line is null ? Reading.None(reason!, CrnnModel.MethodName(decoding!)) : crnn.Read([line], decoding!)[0];
+                }
+                else
+                {
+                    var (line, reason) = segmenter!.Prepare(path);
+                    reading = line is null ? Reading.None(reason!, "segment/viterbi") : segmenter.Read(line, grammar);
+                }
                 if (result.GetValue(json))
                 {
                     var node = JsonSerializer.SerializeToNode(reading, Compact)!.AsObject();

@@ -7,6 +7,17 @@ using static TorchSharp.torch;
 
 namespace StreamSeq.Ocr.Segmentation;
 
+/// <summary>The sequence-level criterion.</summary>
+public enum SequenceCriterion
+{
+    /// <summary>forward(all) − forward(correct): the negative log-likelihood of the right string (<see cref="SequenceLoss.Forward"/>).</summary>
+    Forward,
+
+    /// <summary>max(0, margin + viterbi(all) − viterbi(correct)) (<see cref="SequenceLoss.Margin"/>): pushes the best correct
+    /// interpretation above the best overall; no gradient once the correct one is the best.</summary>
+    Margin,
+}
+
 /// <summary>What sequence-level training did.</summary>
 public sealed record SequenceTrainingLog(string Criterion, int Lines, int Skipped, IReadOnlyList<double> EpochLoss, double Seconds);
 
@@ -21,7 +32,7 @@ public sealed record SequenceTrainingLog(string Criterion, int Lines, int Skippe
 /// </summary>
 public static class SequenceTrainer
 {
-    public static SequenceTrainingLog Train(SegmentModel model, IReadOnlyList<(LineImage Line, int[] Labels)> lines, int epochs, int linesPerStep, double learningRate, int seed, TextWriter? log = null)
+    public static SequenceTrainingLog Train(SegmentModel model, IReadOnlyList<(LineImage Line, int[] Labels)> lines, int epochs, int linesPerStep, double learningRate, int seed, TextWriter? log = null, SequenceCriterion criterion = SequenceCriterion.Forward, double margin = 1.0)
     {
         var clock = Stopwatch.StartNew();
         var random = new Random(seed);
@@ -58,7 +69,9 @@ public static class SequenceTrainer
                         var scores = output.detach().data<float>().ToArray();
                         var lattice = model.Lattice(cuts, inked, empty, scores);
                         var correct = GraphOps.Intersect(lattice.Graph, SegmentModel.Answer(labels));
-                        var result = SequenceLoss.Forward(lattice.Graph, correct, lattice.Graph);
+                        var result = criterion == SequenceCriterion.Forward
+                            ? SequenceLoss.Forward(lattice.Graph, correct, lattice.Graph)
+                            : SequenceLoss.Margin(lattice.Graph, correct, lattice.Graph, margin);
                         if (result.NoPathReason is not null)
                         {
                             // No segmentation of this line yields its label (e.g. two digits never cut apart).
@@ -84,6 +97,6 @@ public static class SequenceTrainer
             log?.WriteLine($"train sequence: epoch {epoch + 1}/{epochs} loss {losses[^1]:0.000} ({counted} lines with a correct path)");
         }
         model.Net.eval();
-        return new SequenceTrainingLog("forward (log-likelihood of the correct interpretations against all)", lines.Count, skipped, losses, Math.Round(clock.Elapsed.TotalSeconds, 1));
+        return new SequenceTrainingLog(criterion == SequenceCriterion.Forward ? "forward (log-likelihood of the correct interpretations against all)" : $"margin {margin} (best correct interpretation against the best overall)", lines.Count, skipped, losses, Math.Round(clock.Elapsed.TotalSeconds, 1));
     }
 }

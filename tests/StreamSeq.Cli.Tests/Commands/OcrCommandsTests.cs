@@ -58,6 +58,21 @@ public sealed class OcrCommandsTests : IDisposable
         var charset = await StreamseqCli.RunAsync(Repository.Root, "ocr", "--charset", "12€", Samples()[0].Image);
         Assert.Equal(2, charset.ExitCode);
         Assert.Contains("'€'", charset.StdErr);
+        var method = await StreamseqCli.RunAsync(Repository.Root, "ocr", "--method", "hmm", Samples()[0].Image);
+        Assert.Equal(2, method.ExitCode);
+    }
+
+    [Fact]
+    public async Task Ocr_with_the_segmentation_recogniser_reads_digits_with_one_box_per_digit()
+    {
+        var digits = Samples().First(s => s.Text.All(char.IsAsciiDigit));
+        var result = await StreamseqCli.RunAsync(Repository.Root, "ocr", "--method", "segment", "--json", digits.Image);
+        Assert.True(result.ExitCode == 0, result.Describe());
+        var reading = JsonNode.Parse(result.StdOut)!;
+        Assert.Equal("segment/viterbi", (string)reading["method"]!);
+        var text = (string)reading["text"]!;
+        Assert.True(text.Length > 0 && text.All(char.IsAsciiDigit), text);
+        Assert.Equal(text.Length, reading["chars"]!.AsArray().Count);
     }
 
     [Fact]
