@@ -22,8 +22,8 @@ internal static class OcrCommands
     private const string DefaultSegmentModel = "models/ocr-segment";
     private const string Digits = "0123456789";
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-    private static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Data()
     {
@@ -71,9 +71,10 @@ internal static class OcrCommands
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores; 1 is fastest on a busy machine)", DefaultValueFactory = _ => 1 };
         var width = new Option<int>("--width") { Description = "Channels of the first conv layer (the next have 2x and 3x)", DefaultValueFactory = _ => 16 };
         var hidden = new Option<int>("--hidden") { Description = "GRU units per direction", DefaultValueFactory = _ => 64 };
+        var from = new Option<string?>("--from") { Description = "Continue training this model (its alphabet and sizes) instead of starting afresh" };
         var command = new Command("ocr", "Train the CRNN + CTC line recogniser (seeded, with progress; writes crnn.pt and model.json)")
         {
-            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden,
+            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from,
         };
         command.SetAction(result =>
         {
@@ -90,7 +91,7 @@ internal static class OcrCommands
             }
             TorchRuntime.Configure(settings.Seed, result.GetValue(threads));
             var listPaths = result.GetValue(lists) is { Length: > 0 } given ? given : [Path.Combine(result.GetValue(data)!, OcrDataWriter.TrainList)];
-            using var model = CrnnModel.Create(OcrAlphabet.Default, result.GetValue(width), result.GetValue(hidden));
+            using var model = result.GetValue(from) is { } start ? CrnnModel.Load(start) : CrnnModel.Create(OcrAlphabet.Default, result.GetValue(width), result.GetValue(hidden));
             var samples = listPaths.SelectMany(p => LineList.Read(p, model.Alphabet)).ToList();
             if (result.GetValue(limit) > 0)
             {
@@ -117,6 +118,8 @@ internal static class OcrCommands
                 ["maxSeconds"] = settings.MaxSeconds,
                 ["seed"] = settings.Seed,
                 ["parameters"] = model.ParameterCount,
+                ["from"] = result.GetValue(from),
+                ["earlierTraining"] = model.Checkpoint?.Training.DeepClone(),
                 ["trainedAt"] = DateTime.UtcNow.ToString("O"),
                 ["log"] = JsonSerializer.SerializeToNode(log, Compact),
             };

@@ -203,8 +203,9 @@ public sealed class CrnnModel : IDisposable
         var chars = new List<ReadChar>(spans.Count);
         var confidence = 1.0;
         var columns = CrnnNet.ColumnsPerFrame;
-        foreach (var (label, first, last) in spans)
+        for (var k = 0; k < spans.Count; k++)
         {
+            var (label, first, last) = spans[k];
             var best = double.NegativeInfinity;
             for (var t = first; t <= last; t++)
             {
@@ -212,9 +213,12 @@ public sealed class CrnnModel : IDisposable
             }
             var p = Math.Exp(best);
             confidence *= p;
-            // Frames map to columns of the prepared line; widen each box by half a frame on both sides.
-            var x0 = Math.Max(0, (first * columns) - (columns / 2));
-            var x1 = Math.Min(line.Width, ((last + 1) * columns) + (columns / 2));
+            // CTC fires a character on a frame or two near its middle: the box reaches halfway to the
+            // neighbouring characters' frames (and one character's width of frames past the line's ends).
+            var left = k > 0 ? (spans[k - 1].LastFrame + 1 + first) / 2.0 : first - 2.0;
+            var right = k + 1 < spans.Count ? (last + 1 + spans[k + 1].FirstFrame) / 2.0 : last + 3.0;
+            var x0 = Math.Clamp(left * columns, 0, line.Width);
+            var x1 = Math.Clamp(right * columns, x0 + 1, line.Width);
             chars.Add(new ReadChar(Alphabet.CharOf(label), Math.Round(p, 4),
                 line.Left + (int)Math.Round(x0 / line.Scale), line.Top,
                 Math.Max(1, (int)Math.Round((x1 - x0) / line.Scale)), line.SourceHeight));
