@@ -25,6 +25,11 @@ APT_PACKAGES=(
   "espeak-ng"                   # streamseq data speech (speech synthesis)
   "ffmpeg"                      # network video and audio tracks go through it; tests serve streams and probe outputs
   "sox"                         # audio tests: WAV files written by an independent tool
+  "fonts-dejavu"                # data ocr: printed lines (DejaVu)
+  "fonts-liberation2"           # data ocr: printed lines (Liberation)
+  "fonts-freefont-ttf"          # data ocr: printed lines (FreeFont)
+  "tesseract-ocr"               # eval ocr: Tesseract 5 on the same images
+  "tesseract-ocr-eng"           # eval ocr: its English model
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 

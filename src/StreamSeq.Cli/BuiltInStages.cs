@@ -17,6 +17,7 @@ internal static class BuiltInStages
         typeof(StreamSeq.Nats.NatsSourceStage).Assembly,
         typeof(StreamSeq.Audio.AudioChunk).Assembly,
         typeof(StreamSeq.Text.Tokenizers.TextTokenizer).Assembly,
+        typeof(Ocr.Stages.CtcOcrStage).Assembly,
     ];
 
     public static StageRegistry CreateRegistry()

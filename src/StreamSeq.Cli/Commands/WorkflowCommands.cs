@@ -13,15 +13,19 @@ internal static class WorkflowCommands
     {
         ActionsCommands.Data(),
         SpeechDataCommand.Create(),
+        OcrCommands.Data(),
     };
 
     public static Command Train() => new("train", "Train models on generated or user data (seeded, with progress and checkpoints)")
     {
         ActionsCommands.Train(),
+        OcrCommands.Train(),
+        OcrCommands.TrainSegment(),
     };
 
     public static Command Eval() => new("eval", "Evaluate models and print JSON reports")
     {
         ActionsCommands.Eval(),
+        OcrCommands.Eval(),
     };
 }

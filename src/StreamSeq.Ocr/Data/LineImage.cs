@@ -1,0 +1,138 @@
+using OpenCvSharp;
+
+namespace StreamSeq.Ocr.Data;
+
+/// <summary>Limits on the images a recogniser accepts.</summary>
+/// <param name="MaxWidth">Widest image accepted, in pixels.</param>
+/// <param name="MaxHeight">Tallest image accepted, in pixels.</param>
+/// <param name="MinContrast">Smallest spread (0..255) between ink and paper for the image to count as holding text.</param>
+public sealed record LineImageLimits(int MaxWidth = 4096, int MaxHeight = 1024, double MinContrast = 40)
+{
+    /// <summary>The defaults.</summary>
+    public static LineImageLimits Default { get; } = new();
+}
+
+/// <summary>
+/// A line image prepared for a recogniser: ink as values in 0..1 (1 = ink) at a fixed height, cropped to the
+/// rows and columns that hold ink (plus a margin), with the mapping back to the source image's pixels so
+/// character boxes can be reported there.
+/// </summary>
+public sealed class LineImage
+{
+    private LineImage(float[] pixels, int width, int height, double scale, int left, int top)
+    {
+        Pixels = pixels;
+        Width = width;
+        Height = height;
+        Scale = scale;
+        Left = left;
+        Top = top;
+    }
+
+    /// <summary>Row-major ink values, <see cref="Height"/>×<see cref="Width"/>.</summary>
+    public float[] Pixels { get; }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    /// <summary>Prepared columns per source column.</summary>
+    public double Scale { get; }
+
+    /// <summary>Source column of prepared column 0.</summary>
+    public int Left { get; }
+
+    /// <summary>Source row of prepared row 0.</summary>
+    public int Top { get; }
+
+    /// <summary>Source-image rows covered by the prepared image.</summary>
+    public int SourceHeight { get; private init; }
+
+    /// <summary>
+    /// Prepares an 8-bit gray or BGR image. Dark-on-light and light-on-dark text both work (the paper is the
+    /// median level). Returns null and a reason for an empty, blank or too-large image.
+    /// </summary>
+    public static (LineImage? Image, string? NoReading) Prepare(Mat source, int height, LineImageLimits? limits = null, double stretch = 1.0)
+    {
+        limits ??= LineImageLimits.Default;
+        if (source.Empty() || source.Width == 0 || source.Height == 0)
+        {
+            return (null, "empty image");
+        }
+        if (source.Width > limits.MaxWidth || source.Height > limits.MaxHeight)
+        {
+            return (null, $"image of {source.Width}x{source.Height} is larger than the limit of {limits.MaxWidth}x{limits.MaxHeight} (crop the text region first)");
+        }
+        using var gray = Media.FrameConversions.ToGray(source);
+        gray.GetArray(out byte[] bytes);
+        var sorted = (byte[])bytes.Clone();
+        Array.Sort(sorted);
+        var paper = sorted[sorted.Length / 2];
+        var darkInk = paper >= 128;
+        // Ink strength per pixel, 0 at the paper level.
+        var ink = new float[bytes.Length];
+        float strongest = 0;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var v = darkInk ? paper - bytes[i] : bytes[i] - paper;
+            ink[i] = Math.Max(0, v);
+            strongest = Math.Max(strongest, ink[i]);
+        }
+        if (strongest < limits.MinContrast)
+        {
+            return (null, $"blank image: no ink (the strongest mark differs from the paper by {strongest:0} of 255 levels, below {limits.MinContrast:0})");
+        }
+        int w = gray.Width, h = gray.Height;
+        var threshold = strongest * 0.35f;
+        int top = h, bottom = -1, left = w, right = -1;
+        for (var r = 0; r < h; r++)
+        {
+            for (var c = 0; c < w; c++)
+            {
+                if (ink[(r * w) + c] >= threshold)
+                {
+                    top = Math.Min(top, r);
+                    bottom = Math.Max(bottom, r);
+                    left = Math.Min(left, c);
+                    right = Math.Max(right, c);
+                }
+            }
+        }
+        var margin = Math.Max(2, (bottom - top + 1) / 6);
+        top = Math.Max(0, top - margin);
+        bottom = Math.Min(h - 1, bottom + margin);
+        left = Math.Max(0, left - margin);
+        right = Math.Min(w - 1, right + margin);
+        var cropHeight = bottom - top + 1;
+        var cropWidth = right - left + 1;
+        var scale = height / (double)cropHeight;
+        var width = Math.Max(8, (int)Math.Round(cropWidth * scale * stretch));
+        using var inkMat = Mat.FromPixelData(h, w, MatType.CV_32FC1, ink);
+        using var crop = new Mat(inkMat, new Rect(left, top, cropWidth, cropHeight));
+        using var resized = new Mat();
+        Cv2.Resize(crop, resized, new Size(width, height), 0, 0, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
+        resized.GetArray(out float[] pixels);
+        var inverse = 1f / strongest;
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = Math.Clamp(pixels[i] * inverse, 0, 1);
+        }
+        return (new LineImage(pixels, width, height, width / (double)cropWidth, left, top) { SourceHeight = cropHeight }, null);
+    }
+
+    /// <summary>Reads and prepares an image file.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist or is not an image OpenCV reads.</exception>
+    public static (LineImage? Image, string? NoReading) Load(string path, int height, LineImageLimits? limits = null, double stretch = 1.0)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"image '{path}' does not exist", path);
+        }
+        using var mat = Cv2.ImRead(path, ImreadModes.Grayscale);
+        if (mat.Empty())
+        {
+            return (null, $"'{path}' is not an image OpenCV can read (or it is empty)");
+        }
+        return Prepare(mat, height, limits, stretch);
+    }
+}

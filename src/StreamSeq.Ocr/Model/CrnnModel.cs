@@ -1,0 +1,239 @@
+using System.Text.Json.Nodes;
+using StreamSeq.Learning;
+using StreamSeq.Ocr.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StreamSeq.Ocr.Model;
+
+/// <summary>
+/// The CRNN + CTC line recogniser: a <see cref="CrnnNet"/>, its alphabet and its input preparation. Reads
+/// line images into <see cref="Reading"/>s through a <see cref="CtcDecoding"/>. Owns its network's tensors.
+/// </summary>
+public sealed class CrnnModel : IDisposable
+{
+    /// <summary>The model kind in <c>model.json</c>.</summary>
+    public const string Kind = "ocr.crnn";
+
+    /// <summary>Horizontal stretch applied to prepared lines so narrow characters get at least two frames.</summary>
+    public const double DefaultStretch = 1.5;
+
+    private readonly int _tensorCount;
+    private bool _disposed;
+
+    private CrnnModel(OcrAlphabet alphabet, int width, int hidden, double stretch, Checkpoint? checkpoint)
+    {
+        TorchRuntime.EnsureLoaded();
+        Alphabet = alphabet;
+        Width = width;
+        Hidden = hidden;
+        Stretch = stretch;
+        Checkpoint = checkpoint;
+        Net = new CrnnNet(alphabet.ClassCount, width, hidden);
+        _tensorCount = Net.parameters().Count() + Net.buffers().Count();
+        TensorLedger.Add(_tensorCount);
+    }
+
+    public OcrAlphabet Alphabet { get; }
+
+    /// <summary>Channels of the first conv layer.</summary>
+    public int Width { get; }
+
+    /// <summary>GRU units per direction.</summary>
+    public int Hidden { get; }
+
+    /// <summary>Horizontal stretch of prepared lines.</summary>
+    public double Stretch { get; }
+
+    public CrnnNet Net { get; }
+
+    /// <summary>What the model was loaded from, if it was.</summary>
+    public Checkpoint? Checkpoint { get; }
+
+    /// <summary>Limits on input images.</summary>
+    public LineImageLimits Limits { get; init; } = LineImageLimits.Default;
+
+    /// <summary>Number of trainable values.</summary>
+    public long ParameterCount => Net.parameters().Sum(p => p.numel());
+
+    /// <summary>A freshly initialised model (weights from torch's seeded generator).</summary>
+    public static CrnnModel Create(OcrAlphabet alphabet, int width = 16, int hidden = 64, double stretch = DefaultStretch) =>
+        new(alphabet, width, hidden, stretch, null);
+
+    /// <summary>Loads a model folder written by <see cref="Save"/>.</summary>
+    /// <exception cref="InvalidDataException">model.json is not an OCR model or the weights do not match it.</exception>
+    public static CrnnModel Load(string folder)
+    {
+        var checkpoint = Checkpoint.Load(folder, Kind);
+        var characters = checkpoint.Settings["alphabet"]?.GetValue<string>() ?? throw new InvalidDataException($"{folder}: model.json lacks settings.alphabet");
+        var model = new CrnnModel(new OcrAlphabet(characters),
+            checkpoint.Settings["width"]?.GetValue<int>() ?? 32,
+            checkpoint.Settings["hidden"]?.GetValue<int>() ?? 96,
+            checkpoint.Settings["stretch"]?.GetValue<double>() ?? DefaultStretch,
+            checkpoint);
+        try
+        {
+            model.Net.load(Path.Combine(folder, "crnn.pt"));
+        }
+        catch (Exception e)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"{folder}: the weights do not match model.json ({e.Message})", e);
+        }
+        model.Net.eval();
+        return model;
+    }
+
+    /// <summary>Writes the weights and <c>model.json</c>.</summary>
+    public void Save(string folder, JsonObject training, JsonObject metrics)
+    {
+        Directory.CreateDirectory(folder);
+        Net.save(Path.Combine(folder, "crnn.pt"));
+        new Checkpoint
+        {
+            Kind = Kind,
+            Classes = ["<blank>", .. Alphabet.Characters.Select(c => c.ToString())],
+            Settings = new JsonObject
+            {
+                ["alphabet"] = Alphabet.Characters,
+                ["width"] = Width,
+                ["hidden"] = Hidden,
+                ["stretch"] = Stretch,
+                ["inputHeight"] = CrnnNet.InputHeight,
+                ["columnsPerFrame"] = CrnnNet.ColumnsPerFrame,
+                ["preprocessing"] = "gray; ink = distance from the median (paper) level, scaled to 0..1; cropped to ink with a margin; resized to height 32, width stretched by 'stretch'",
+                ["loss"] = "CTC (blank = class 0)",
+            },
+            Training = training,
+            Metrics = metrics,
+        }.Save(folder);
+    }
+
+    /// <summary>Prepares an image for this model (or says why it holds nothing to read).</summary>
+    public (LineImage? Image, string? NoReading) Prepare(OpenCvSharp.Mat image) => LineImage.Prepare(image, CrnnNet.InputHeight, Limits, Stretch);
+
+    /// <summary>Reads and prepares an image file.</summary>
+    public (LineImage? Image, string? NoReading) Prepare(string path) => LineImage.Load(path, CrnnNet.InputHeight, Limits, Stretch);
+
+    /// <summary>Per-frame log-probabilities of a batch of prepared lines: one T×C row-major array per line.</summary>
+    public IReadOnlyList<(float[] LogProbs, int Frames)> Emissions(IReadOnlyList<LineImage> lines)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (lines.Count == 0)
+        {
+            return [];
+        }
+        return TensorLedger.Measure(() =>
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            Net.eval();
+            using var batch = Batch(lines);
+            var output = Net.forward(batch);
+            var frames = (int)output.shape[1];
+            var classes = (int)output.shape[2];
+            var all = output.contiguous().data<float>().ToArray();
+            var result = new List<(float[], int)>(lines.Count);
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var t = Math.Min(frames, CrnnNet.FramesOf(lines[i].Width));
+                result.Add((all.AsSpan(i * frames * classes, t * classes).ToArray(), t));
+            }
+            return (IReadOnlyList<(float[], int)>)result;
+        });
+    }
+
+    /// <summary>A [N, 1, 32, maxW] tensor of prepared lines, zero-padded on the right.</summary>
+    internal static Tensor Batch(IReadOnlyList<LineImage> lines)
+    {
+        var height = CrnnNet.InputHeight;
+        var width = lines.Max(l => l.Width);
+        width = (width + CrnnNet.ColumnsPerFrame - 1) / CrnnNet.ColumnsPerFrame * CrnnNet.ColumnsPerFrame;
+        var buffer = new float[lines.Count * height * width];
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            for (var r = 0; r < height; r++)
+            {
+                line.Pixels.AsSpan(r * line.Width, line.Width).CopyTo(buffer.AsSpan((i * height * width) + (r * width), line.Width));
+            }
+        }
+        return torch.tensor(buffer, [lines.Count, 1, height, width]);
+    }
+
+    /// <summary>Reads prepared lines (batched) into readings.</summary>
+    public IReadOnlyList<Reading> Read(IReadOnlyList<LineImage> lines, CtcDecoding decoding)
+    {
+        var emissions = Emissions(lines);
+        var readings = new Reading[lines.Count];
+        for (var i = 0; i < lines.Count; i++)
+        {
+            readings[i] = ToReading(lines[i], emissions[i].LogProbs, emissions[i].Frames, decoding);
+        }
+        return readings;
+    }
+
+    /// <summary>Reads one image (8-bit gray or BGR).</summary>
+    public Reading Read(OpenCvSharp.Mat image, CtcDecoding decoding)
+    {
+        var (line, reason) = Prepare(image);
+        return line is null ? Reading.None(reason!, MethodName(decoding)) : Read([line], decoding)[0];
+    }
+
+    /// <summary>"crnn-ctc/greedy" and so on.</summary>
+    public static string MethodName(CtcDecoding decoding) => $"crnn-ctc/{decoding.Name}";
+
+    private Reading ToReading(LineImage line, float[] logProbs, int frames, CtcDecoding decoding)
+    {
+        var method = MethodName(decoding);
+        if (frames == 0)
+        {
+            return Reading.None("the line is too narrow to read", method);
+        }
+        var (spans, noPath) = decoding.Decode(logProbs, frames);
+        if (noPath is not null)
+        {
+            return Reading.None(noPath, method);
+        }
+        if (spans.Count == 0)
+        {
+            return Reading.None("no characters recognised (every frame reads as blank)", method);
+        }
+        var classes = Alphabet.ClassCount;
+        var chars = new List<ReadChar>(spans.Count);
+        var confidence = 1.0;
+        var columns = CrnnNet.ColumnsPerFrame;
+        for (var k = 0; k < spans.Count; k++)
+        {
+            var (label, first, last) = spans[k];
+            var best = double.NegativeInfinity;
+            for (var t = first; t <= last; t++)
+            {
+                best = Math.Max(best, logProbs[(t * classes) + label]);
+            }
+            var p = Math.Exp(best);
+            confidence *= p;
+            // CTC fires a character on a frame or two near its middle: the box reaches halfway to the
+            // neighbouring characters' frames (and one character's width of frames past the line's ends).
+            var left = k > 0 ? (spans[k - 1].LastFrame + 1 + first) / 2.0 : first - 2.0;
+            var right = k + 1 < spans.Count ? (last + 1 + spans[k + 1].FirstFrame) / 2.0 : last + 3.0;
+            var x0 = Math.Clamp(left * columns, 0, line.Width);
+            var x1 = Math.Clamp(right * columns, x0 + 1, line.Width);
+            chars.Add(new ReadChar(Alphabet.CharOf(label), Math.Round(p, 4),
+                line.Left + (int)Math.Round(x0 / line.Scale), line.Top,
+                Math.Max(1, (int)Math.Round((x1 - x0) / line.Scale)), line.SourceHeight));
+        }
+        return new Reading(new string([.. chars.Select(c => c.Char)]), Math.Round(confidence, 4), chars, null, method);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        Net.Dispose();
+        TensorLedger.Add(-_tensorCount);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using StreamSeq.Learning;
+using StreamSeq.Ocr.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StreamSeq.Ocr.Model;
+
+/// <summary>Settings of one CTC training run.</summary>
+/// <param name="Epochs">Passes over the training lines.</param>
+/// <param name="BatchSize">Lines per step.</param>
+/// <param name="LearningRate">Adam's rate (divided by 5 for the last 30% of the steps).</param>
+/// <param name="Seed">Seeds the order of lines.</param>
+/// <param name="MaxSeconds">Stops after this much training time (0: no limit), so a run fits a time budget.</param>
+public sealed record CrnnTrainingSettings(int Epochs = 10, int BatchSize = 32, double LearningRate = 2e-3, int Seed = 1, double MaxSeconds = 0);
+
+/// <summary>What a training run did.</summary>
+/// <param name="Lines">Training lines.</param>
+/// <param name="Steps">Optimiser steps taken.</param>
+/// <param name="EpochLoss">Mean CTC loss per epoch (per target character, torch's mean reduction).</param>
+/// <param name="Seconds">Training time.</param>
+/// <param name="StoppedEarly">Whether the time budget ended training before the last epoch.</param>
+public sealed record CrnnTrainingLog(int Lines, int Steps, IReadOnlyList<double> EpochLoss, double Seconds, bool StoppedEarly);
+
+/// <summary>
+/// Trains a <see cref="CrnnModel"/> with torch's CTC loss on lines of similar widths batched together, Adam,
+/// and a step decay of the rate. Lines whose label does not fit the frames they give are reported up front.
+/// </summary>
+public static class CrnnTrainer
+{
+    /// <summary>Prepares every line of a list (lines with nothing to read are an error naming the image).</summary>
+    public static IReadOnlyList<(LineImage Line, int[] Labels)> Prepare(CrnnModel model, IReadOnlyList<LineSample> samples, Action<int>? progress = null)
+    {
+        var prepared = new (LineImage, int[])[samples.Count];
+        var done = 0;
+        Parallel.For(0, samples.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
+        {
+            var sample = samples[i];
+            var labels = model.Alphabet.Encode(sample.Text, sample.Image);
+            var (line, reason) = model.Prepare(sample.Image);
+            if (line is null)
+            {
+                throw new InvalidDataException($"{sample.Image}: {reason}");
+            }
+            if (CrnnNet.FramesOf(line.Width) < MinFrames(labels))
+            {
+                throw new InvalidDataException($"{sample.Image}: '{sample.Text}' needs {MinFrames(labels)} frames but the image gives {CrnnNet.FramesOf(line.Width)}");
+            }
+            prepared[i] = (line, labels);
+            progress?.Invoke(Interlocked.Increment(ref done));
+        });
+        return prepared;
+    }
+
+    /// <summary>Frames CTC needs for a label sequence: one per label plus a blank between equal neighbours.</summary>
+    public static int MinFrames(ReadOnlySpan<int> labels)
+    {
+        var frames = labels.Length;
+        for (var i = 1; i < labels.Length; i++)
+        {
+            if (labels[i] == labels[i - 1])
+            {
+                frames++;
+            }
+        }
+        return frames;
+    }
+
+    public static CrnnTrainingLog Train(CrnnModel model, IReadOnlyList<(LineImage Line, int[] Labels)> data, CrnnTrainingSettings settings, TextWriter? log = null)
+    {
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("no training lines", nameof(data));
+        }
+        var clock = Stopwatch.StartNew();
+        var random = new Random(settings.Seed);
+        var batchesPerEpoch = (data.Count + settings.BatchSize - 1) / settings.BatchSize;
+        var totalSteps = (long)settings.Epochs * batchesPerEpoch;
+        var bar = log is null ? null : new TrainingProgress(log, "train crnn", totalSteps);
+        using var optimizer = torch.optim.Adam(model.Net.parameters(), settings.LearningRate);
+        var losses = new List<double>();
+        var steps = 0;
+        var stopped = false;
+        for (var epoch = 0; epoch < settings.Epochs && !stopped; epoch++)
+        {
+            model.Net.train();
+            double lossSum = 0;
+            var counted = 0;
+            foreach (var batch in Batches(data, settings.BatchSize, random))
+            {
+                var decayed = steps >= totalSteps * 0.7 || (settings.MaxSeconds > 0 && clock.Elapsed.TotalSeconds >= settings.MaxSeconds * 0.7);
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = decayed ? settings.LearningRate * 0.2 : settings.LearningRate;
+                }
+                using (var scope = torch.NewDisposeScope())
+                {
+                    var lines = batch.Select(i => data[i].Line).ToList();
+                    var input = CrnnModel.Batch(lines);
+                    var output = model.Net.forward(input);
+                    var logProbs = output.permute(1, 0, 2);
+                    var targets = torch.tensor(batch.SelectMany(i => data[i].Labels.Select(l => (long)l)).ToArray());
+                    var inputLengths = torch.tensor(lines.Select(l => (long)Math.Min(output.shape[1], CrnnNet.FramesOf(l.Width))).ToArray());
+                    var targetLengths = torch.tensor(batch.Select(i => (long)data[i].Labels.Length).ToArray());
+                    var loss = torch.nn.functional.ctc_loss(logProbs, targets, inputLengths, targetLengths, OcrAlphabet.Blank, zero_infinity: true);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    torch.nn.utils.clip_grad_norm_(model.Net.parameters(), 5.0);
+                    optimizer.step();
+                    lossSum += loss.item<float>() * batch.Count;
+                    counted += batch.Count;
+                }
+                steps++;
+                bar?.Report(steps, $"epoch {epoch + 1}/{settings.Epochs} loss {lossSum / Math.Max(1, counted):0.000}");
+                if (settings.MaxSeconds > 0 && clock.Elapsed.TotalSeconds >= settings.MaxSeconds)
+                {
+                    stopped = epoch < settings.Epochs - 1 || counted < data.Count;
+                    break;
+                }
+            }
+            losses.Add(Math.Round(lossSum / Math.Max(1, counted), 4));
+            log?.WriteLine($"train crnn: epoch {epoch + 1}/{settings.Epochs} loss {losses[^1]:0.000} ({clock.Elapsed.TotalSeconds:0}s)");
+        }
+        if (stopped)
+        {
+            log?.WriteLine($"train crnn: stopped after {settings.MaxSeconds:0}s (--max-seconds), {steps} steps");
+        }
+        model.Net.eval();
+        return new CrnnTrainingLog(data.Count, steps, losses, Math.Round(clock.Elapsed.TotalSeconds, 1), stopped);
+    }
+
+    /// <summary>Batches of indices: shuffled, then grouped by width within windows of 16 batches, so padding stays small.</summary>
+    private static IEnumerable<List<int>> Batches(IReadOnlyList<(LineImage Line, int[] Labels)> data, int size, Random random)
+    {
+        var order = Enumerable.Range(0, data.Count).ToArray();
+        random.Shuffle(order);
+        var batches = new List<List<int>>();
+        for (var start = 0; start < order.Length; start += size * 16)
+        {
+            var window = order.Skip(start).Take(size * 16).OrderBy(i => data[i].Line.Width).ToList();
+            for (var b = 0; b < window.Count; b += size)
+            {
+                batches.Add(window.Skip(b).Take(size).ToList());
+            }
+        }
+        var shuffled = batches.ToArray();
+        random.Shuffle(shuffled);
+        return shuffled;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using StreamSeq.Ocr.Data;
+
+namespace StreamSeq.Ocr.Model;
+
+/// <summary>Readings of a list of lines by one method, with their scores.</summary>
+/// <param name="Method">Recogniser and decoder.</param>
+/// <param name="Metrics">Error rates and throughput.</param>
+/// <param name="Texts">What was read, per line (null: no reading).</param>
+public sealed record MethodResult(string Method, OcrMetrics Metrics, IReadOnlyList<string?> Texts);
+
+/// <summary>Runs recognisers over labelled lines and scores them.</summary>
+public static class OcrEvaluator
+{
+    /// <summary>Reads every line with the CRNN and <paramref name="decoding"/>, in batches, image loading included in the time.</summary>
+    public static MethodResult EvaluateCrnn(CrnnModel model, IReadOnlyList<LineSample> samples, CtcDecoding decoding, int batchSize = 32)
+    {
+        var clock = Stopwatch.StartNew();
+        var texts = new string?[samples.Count];
+        for (var start = 0; start < samples.Count; start += batchSize)
+        {
+            var count = Math.Min(batchSize, samples.Count - start);
+            var lines = new List<LineImage>(count);
+            var positions = new List<int>(count);
+            for (var i = start; i < start + count; i++)
+            {
+                var (line, _) = model.Prepare(samples[i].Image);
+                if (line is not null)
+                {
+                    lines.Add(line);
+                    positions.Add(i);
+                }
+            }
+            // Similar widths together keep padding small; positions put the readings back in order.
+            var order = Enumerable.Range(0, lines.Count).OrderBy(k => lines[k].Width).ToList();
+            var readings = model.Read([.. order.Select(k => lines[k])], decoding);
+            for (var k = 0; k < order.Count; k++)
+            {
+                texts[positions[order[k]]] = readings[k].HasReading ? readings[k].Text : null;
+            }
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new MethodResult(CrnnModel.MethodName(decoding), OcrMetrics.Score([.. samples.Select(s => s.Text)], texts, seconds), texts);
+    }
+
+    /// <summary>Reads every line with the segmentation recogniser (Viterbi over its lattice).</summary>
+    public static MethodResult EvaluateSegment(Segmentation.SegmentModel model, IReadOnlyList<LineSample> samples, string method = "segment/viterbi")
+    {
+        var clock = Stopwatch.StartNew();
+        var texts = new string?[samples.Count];
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var (line, _) = model.Prepare(samples[i].Image);
+            if (line is not null && model.Read(line) is { HasReading: true } reading)
+            {
+                texts[i] = reading.Text;
+            }
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new MethodResult(method, OcrMetrics.Score([.. samples.Select(s => s.Text)], texts, seconds), texts);
+    }
+
+    /// <summary>Reads every line with Tesseract (one process for the list).</summary>
+    public static MethodResult EvaluateTesseract(IReadOnlyList<LineSample> samples, string? whitelist, string scratch, int threads = 0)
+    {
+        var clock = Stopwatch.StartNew();
+        var texts = Tesseract.Read([.. samples.Select(s => s.Image)], whitelist, scratch, threads);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var name = whitelist is null ? "tesseract" : "tesseract/whitelist";
+        return new MethodResult(name, OcrMetrics.Score([.. samples.Select(s => s.Text)], [.. texts.Select(t => (string?)t)], seconds), [.. texts]);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+
+namespace StreamSeq.Ocr.Model;
+
+/// <summary>
+/// Tesseract 5 (Debian <c>tesseract-ocr</c>) as the comparison: one process reads a list of images, each as a
+/// single text line (<c>--psm 7</c>), optionally with a character whitelist (digits for the digit strings).
+/// </summary>
+public static class Tesseract
+{
+    /// <summary>The installed version line, or null when <c>tesseract</c> is not on the PATH.</summary>
+    public static string? Version()
+    {
+        try
+        {
+            var (code, output, error) = Run(["--version"], TimeSpan.FromSeconds(30), 0);
+            var text = (output + error).Split('\n').FirstOrDefault(l => l.StartsWith("tesseract", StringComparison.Ordinal));
+            return code == 0 ? text?.Trim() : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads each image as one line; returns the texts in order.</summary>
+    /// <param name="images">Image paths.</param>
+    /// <param name="whitelist">Characters Tesseract may output, or null for any.</param>
+    /// <param name="scratch">A folder for the image list file.</param>
+    /// <param name="threads">OpenMP threads Tesseract may use (0: its default).</param>
+    /// <exception cref="InvalidOperationException">Tesseract failed or returned a different number of pages.</exception>
+    public static IReadOnlyList<string> Read(IReadOnlyList<string> images, string? whitelist, string scratch, int threads = 0)
+    {
+        Directory.CreateDirectory(scratch);
+        var list = Path.Combine(scratch, $"tesseract-{Environment.ProcessId}-{Guid.NewGuid():N}.txt");
+        File.WriteAllLines(list, images.Select(Path.GetFullPath));
+        try
+        {
+            var arguments = new List<string> { list, "stdout", "--psm", "7", "-l", "eng" };
+            if (whitelist is not null)
+            {
+                arguments.AddRange(["-c", $"tessedit_char_whitelist={whitelist}"]);
+            }
+            var (code, output, error) = Run(arguments, TimeSpan.FromMinutes(20), threads);
+            if (code != 0)
+            {
+                throw new InvalidOperationException($"tesseract exited with {code}: {error.Trim()}");
+            }
+            // One page per image, each ended by a form feed.
+            var pages = output.Split('\f');
+            var texts = pages.Take(images.Count).Select(p => p.Replace("\n", " ", StringComparison.Ordinal).Trim()).ToList();
+            if (texts.Count != images.Count)
+            {
+                throw new InvalidOperationException($"tesseract returned {texts.Count} pages for {images.Count} images");
+            }
+            return texts;
+        }
+        finally
+        {
+            File.Delete(list);
+        }
+    }
+
+    private static (int Code, string Output, string Error) Run(IEnumerable<string> arguments, TimeSpan timeout, int threads)
+    {
+        var info = new ProcessStartInfo("tesseract") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (threads > 0)
+        {
+            info.Environment["OMP_THREAD_LIMIT"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start tesseract");
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"tesseract took longer than {timeout}");
+        }
+        return (process.ExitCode, output, error.Result);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using StreamSeq.Cli.Tests.Support;
+
+namespace StreamSeq.Cli.Tests.Commands;
+
+/// <summary>
+/// <c>ocr IMAGE…</c> with the committed model and samples, and the data/train/eval plumbing on a tiny run
+/// (accuracy is not asserted here: tests/StreamSeq.Ocr.Tests covers learning).
+/// </summary>
+public sealed class OcrCommandsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("ocr");
+
+    public void Dispose() => _dir.Dispose();
+
+    private static IReadOnlyList<(string Image, string Text)> Samples() =>
+        [.. File.ReadAllLines(Repository.PathOf("samples/ocr/labels.tsv")).Where(l => l.Length > 0)
+            .Select(l => l.Split('\t')).Select(p => (Repository.PathOf(Path.Combine("samples/ocr", p[0])), p[1]))];
+
+    [Fact]
+    public async Task Ocr_reads_the_committed_samples_one_line_per_image()
+    {
+        var samples = Samples();
+        var result = await StreamseqCli.RunAsync(Repository.Root, ["ocr", .. samples.Select(s => s.Image)]);
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Equal(samples.Select(s => $"{s.Image}\t{s.Text}"), result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Ocr_json_gives_confidences_and_boxes_and_blank_images_say_why_nothing_was_read()
+    {
+        var sample = Samples()[0];
+        var blank = _dir["blank.png"];
+        using (var image = new OpenCvSharp.Mat(40, 120, OpenCvSharp.MatType.CV_8UC1, new OpenCvSharp.Scalar(255)))
+        {
+            OpenCvSharp.Cv2.ImWrite(blank, image);
+        }
+        var result = await StreamseqCli.RunAsync(Repository.Root, "ocr", "--json", "--decoder", "viterbi", sample.Image, blank);
+        Assert.True(result.ExitCode == 0, result.Describe());
+        var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(sample.Text, (string)lines[0]["text"]!);
+        Assert.Equal("crnn-ctc/viterbi", (string)lines[0]["method"]!);
+        var chars = lines[0]["chars"]!.AsArray();
+        Assert.Equal(sample.Text.Length, chars.Count);
+        Assert.All(chars, c => Assert.InRange((double)c!["confidence"]!, 0, 1));
+        Assert.All(chars, c => Assert.True((int)c!["width"]! > 0));
+        Assert.Equal("", (string)lines[1]["text"]!);
+        Assert.StartsWith("blank image", (string)lines[1]["noReading"]!);
+    }
+
+    [Fact]
+    public async Task Ocr_rejects_a_missing_image_and_a_charset_outside_the_alphabet()
+    {
+        var missing = await StreamseqCli.RunAsync(Repository.Root, "ocr", _dir["none.png"]);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("does not exist", missing.StdErr);
+        var charset = await StreamseqCli.RunAsync(Repository.Root, "ocr", "--charset", "12€", Samples()[0].Image);
+        Assert.Equal(2, charset.ExitCode);
+        Assert.Contains("'€'", charset.StdErr);
+        var method = await StreamseqCli.RunAsync(Repository.Root, "ocr", "--method", "hmm", Samples()[0].Image);
+        Assert.Equal(2, method.ExitCode);
+    }
+
+    [Fact]
+    public async Task Ocr_with_the_segmentation_recogniser_reads_digits_with_one_box_per_digit()
+    {
+        var digits = Samples().First(s => s.Text.All(char.IsAsciiDigit));
+        var result = await StreamseqCli.RunAsync(Repository.Root, "ocr", "--method", "segment", "--json", digits.Image);
+        Assert.True(result.ExitCode == 0, result.Describe());
+        var reading = JsonNode.Parse(result.StdOut)!;
+        Assert.Equal("segment/viterbi", (string)reading["method"]!);
+        var text = (string)reading["text"]!;
+        Assert.True(text.Length > 0 && text.All(char.IsAsciiDigit), text);
+        Assert.Equal(text.Length, reading["chars"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Data_train_and_eval_ocr_run_end_to_end_on_a_tiny_set()
+    {
+        var mnist = Repository.PathOf(".cache/data/mnist");
+        var data = await StreamseqCli.RunAsync(_dir.Path, "data", "ocr", "--mnist", mnist, "--train-digits", "8", "--train-printed", "8", "--test-digits", "3", "--test-printed", "3", "-o", "set");
+        Assert.True(data.ExitCode == 0, data.Describe());
+        Assert.Equal(16, File.ReadAllLines(_dir["set/train.tsv"]).Length);
+
+        var train = await StreamseqCli.RunAsync(_dir.Path, "train", "ocr", "--data", "set", "--epochs", "1", "--batch", "8", "--width", "4", "--hidden", "8", "-o", "model");
+        Assert.True(train.ExitCode == 0, train.Describe());
+        Assert.True(File.Exists(_dir["model/crnn.pt"]));
+        var report = JsonNode.Parse(train.StdOut)!;
+        Assert.Equal(2, (int)report["training"]!["log"]!["steps"]!);
+        Assert.Equal(3, (int)report["test"]!["printed"]!["lines"]!);
+
+        var eval = await StreamseqCli.RunAsync(_dir.Path, "eval", "ocr", "--data", "set", "--model", "model", "--segment-model", "none", "--sequence-model", "none");
+        Assert.True(eval.ExitCode == 0, eval.Describe());
+        var figures = JsonNode.Parse(eval.StdOut)!;
+        foreach (var set in new[] { "handwrittenDigits", "printed" })
+        {
+            var methods = figures[set]!["methods"]!.AsObject();
+            Assert.Contains("crnn-ctc/greedy", methods.Select(m => m.Key));
+            Assert.Contains("crnn-ctc/viterbi", methods.Select(m => m.Key));
+            Assert.InRange((double)methods["crnn-ctc/greedy"]!["cer"]!, 0, 10);
+            // Viterbi through the lattice and greedy decoding read the same.
+            Assert.Equal(1.0, (double)figures[set]!["latticeViterbiAgreesWithGreedy"]!);
+        }
+        Assert.Contains("crnn-ctc/viterbi+grammar", figures["handwrittenDigits"]!["methods"]!.AsObject().Select(m => m.Key));
+        Assert.Contains("tesseract", figures["printed"]!["methods"]!.AsObject().Select(m => m.Key));
+        Assert.Contains("tesseract/whitelist", figures["handwrittenDigits"]!["methods"]!.AsObject().Select(m => m.Key));
+
+        var bad = _dir.Write("bad.tsv", "set/images/test/digits/00000.png\t12é\n");
+        var rejected = await StreamseqCli.RunAsync(_dir.Path, "train", "ocr", "--list", bad, "--epochs", "1", "-o", "model2");
+        Assert.NotEqual(0, rejected.ExitCode);
+        Assert.Contains("bad.tsv:1", rejected.StdErr);
+        Assert.Contains("'é'", rejected.StdErr);
+    }
+}
