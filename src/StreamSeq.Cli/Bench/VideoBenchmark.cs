@@ -43,7 +43,7 @@ internal static class VideoBenchmark
             var report = result.GetValue(soak) > 0
                 ? await SoakAsync(TimeSpan.FromSeconds(result.GetValue(soak)), Console.Error).ConfigureAwait(false)
                 : await RunAsync(count, repeat, result.GetValue(parallelism), result.GetValue(model)!, Console.Error).ConfigureAwait(false);
-            var text = report.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            var text = report.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             Console.WriteLine(text);
             if (result.GetValue(output) is { } path)
             {
