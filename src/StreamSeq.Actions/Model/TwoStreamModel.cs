@@ -83,18 +83,7 @@ public sealed class TwoStreamModel : IDisposable
         var stack = checkpoint.Settings["stackLength"]?.GetValue<int>() ?? throw new InvalidDataException($"{folder}: model.json lacks settings.stackLength");
         var width = checkpoint.Settings["width"]?.GetValue<int>() ?? 16;
         var model = new TwoStreamModel(checkpoint.Classes, stack, width, checkpoint);
-        try
-        {
-            model.Spatial.load(Path.Combine(folder, "spatial.pt"));
-            model.Temporal.load(Path.Combine(folder, "temporal.pt"));
-        }
-        catch (Exception e) when (e is not InvalidDataException)
-        {
-            model.Dispose();
-            throw new InvalidDataException($"{folder}: the weights do not match model.json ({e.Message})", e);
-        }
-        model.Spatial.eval();
-        model.Temporal.eval();
+        ModelWeights.Load(folder, model, (model.Spatial, "spatial.pt"), (model.Temporal, "temporal.pt"));
         return model;
     }
 

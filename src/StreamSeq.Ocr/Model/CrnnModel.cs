@@ -71,16 +71,7 @@ public sealed class CrnnModel : IDisposable
             checkpoint.Settings["hidden"]?.GetValue<int>() ?? 96,
             checkpoint.Settings["stretch"]?.GetValue<double>() ?? DefaultStretch,
             checkpoint);
-        try
-        {
-            model.Net.load(Path.Combine(folder, "crnn.pt"));
-        }
-        catch (Exception e)
-        {
-            model.Dispose();
-            throw new InvalidDataException($"{folder}: the weights do not match model.json ({e.Message})", e);
-        }
-        model.Net.eval();
+        ModelWeights.Load(folder, model, (model.Net, "crnn.pt"));
         return model;
     }
 

@@ -72,16 +72,7 @@ public sealed class SegmentModel : IDisposable
         var checkpoint = Checkpoint.Load(folder, Kind);
         var characters = checkpoint.Settings["alphabet"]?.GetValue<string>() ?? throw new InvalidDataException($"{folder}: model.json lacks settings.alphabet");
         var model = new SegmentModel(new OcrAlphabet(characters), checkpoint);
-        try
-        {
-            model.Net.load(Path.Combine(folder, "charnet.pt"));
-        }
-        catch (Exception e)
-        {
-            model.Dispose();
-            throw new InvalidDataException($"{folder}: the weights do not match model.json ({e.Message})", e);
-        }
-        model.Net.eval();
+        ModelWeights.Load(folder, model, (model.Net, "charnet.pt"));
         return model;
     }
 
