@@ -1,0 +1,45 @@
+using StreamSeq.Audio.Io;
+using StreamSeq.Audio.Wav;
+
+namespace StreamSeq.Speech;
+
+/// <summary>Reads whole recordings for one-shot recognition and training: mono at the model's rate.</summary>
+public static class SpeechAudio
+{
+    /// <summary>
+    /// Mono samples of a WAV file (any rate, channels and sample format: read and resampled here) or of anything
+    /// else ffmpeg decodes (the first audio track of a video, mp3, …; decoded by an ffmpeg child process).
+    /// </summary>
+    /// <exception cref="StreamSeq.Audio.Wav.AudioFormatException">The file is corrupt, truncated or has no audio; the message names it.</exception>
+    public static async Task<float[]> LoadAsync(string path, int sampleRate, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path) && !path.Contains("://", StringComparison.Ordinal))
+        {
+            throw new FileNotFoundException($"{path}: no such file", path);
+        }
+        if (IsWav(path))
+        {
+            return WavReader.ReadFile(path).ToMono().Resample(sampleRate).Samples;
+        }
+        await using var decoder = FfmpegDecoder.Start(path, sampleRate, 1);
+        var samples = new List<float>(sampleRate * 4);
+        var block = new float[8192];
+        int read;
+        while ((read = await decoder.ReadAsync(block, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            samples.AddRange(block.AsSpan(0, read));
+        }
+        return [.. samples];
+    }
+
+    private static bool IsWav(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        Span<byte> header = stackalloc byte[4];
+        using var stream = File.OpenRead(path);
+        return stream.Read(header) == 4 && header.SequenceEqual("RIFF"u8);
+    }
+}
