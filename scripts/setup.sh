@@ -30,6 +30,8 @@ APT_PACKAGES=(
   "fonts-freefont-ttf"          # data ocr: printed lines (FreeFont)
   "tesseract-ocr"               # eval ocr: Tesseract 5 on the same images
   "tesseract-ocr-eng"           # eval ocr: its English model
+  "pocketsphinx"                # eval speech: pocketsphinx_batch, the grammar-constrained baseline
+  "pocketsphinx-en-us"          # eval speech: its US English acoustic model and dictionary
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 

@@ -1,3 +1,5 @@
+using StreamSeq.Text.Metrics;
+
 namespace StreamSeq.Ocr.Model;
 
 /// <summary>Character and line error rates of transcriptions against references, and throughput.</summary>
@@ -33,25 +35,6 @@ public sealed record OcrMetrics(int Lines, double Cer, double LineError, int NoR
             Math.Round(references.Count / Math.Max(1e-9, seconds), 1));
     }
 
-    /// <summary>Levenshtein distance (insertions, deletions and substitutions cost 1).</summary>
-    public static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
-    }
+    /// <summary>Levenshtein distance (insertions, deletions and substitutions cost 1), case-sensitive, no normalisation.</summary>
+    public static int EditDistance(string a, string b) => ErrorRate.Distance(a, b);
 }
