@@ -18,6 +18,7 @@ internal static class BuiltInStages
         typeof(StreamSeq.Audio.AudioChunk).Assembly,
         typeof(StreamSeq.Text.Tokenizers.TextTokenizer).Assembly,
         typeof(Ocr.Stages.CtcOcrStage).Assembly,
+        typeof(Speech.Stages.TranscribeStage).Assembly,
     ];
 
     public static StageRegistry CreateRegistry()

@@ -16,6 +16,7 @@ var root = new RootCommand("StreamSeq: pipeline-as-code streaming for sequence l
     WorkflowCommands.Train(),
     WorkflowCommands.Eval(),
     OcrCommands.Read(),
+    SpeechRecognitionCommands.Transcribe(),
 };
 var parsed = root.Parse(args);
 // Verbs handle SIGINT/SIGTERM themselves (run drains, the daemon's host stops), so the parser must not.

@@ -1,12 +1,15 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StreamSeq.Audio.Baselines;
 using StreamSeq.Audio.Data;
 using StreamSeq.Learning;
+using StreamSeq.Speech;
 using StreamSeq.Speech.Decoding;
 using StreamSeq.Speech.Model;
 using StreamSeq.Speech.Training;
 using StreamSeq.Text.LanguageModels;
+using StreamSeq.Text.Metrics;
 using StreamSeq.Text.Tokenizers;
 
 namespace StreamSeq.Cli.Commands;
@@ -129,5 +132,233 @@ internal static class SpeechCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+}
+
+/// <summary><c>transcribe FILE…</c> and <c>eval speech</c>.</summary>
+internal static class SpeechRecognitionCommands
+{
+    public static Command Transcribe()
+    {
+        var files = new Argument<string[]>("files") { Description = "Audio files: WAV (any rate, channels, sample format) or anything ffmpeg decodes (video, mp3, …)", Arity = ArgumentArity.OneOrMore };
+        var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => SpeechCommands.DefaultModel };
+        var json = new Option<bool>("--json") { Description = "JSON lines with word times and confidences" };
+        var decoder = new Option<string>("--decoder") { Description = "ctc-greedy, ctc-beam (with the model's LM), ctc-grammar, attention-greedy or attention-beam", DefaultValueFactory = _ => "ctc-beam" };
+        var beam = new Option<int>("--beam") { Description = "Beam width", DefaultValueFactory = _ => 8 };
+        var nbest = new Option<int>("--nbest") { Description = "Alternatives per file (beam decoders; shown with --json)", DefaultValueFactory = _ => 1 };
+        var lmWeight = new Option<double>("--lm-weight") { Description = "Weight of the character LM in ctc-beam (0: none)", DefaultValueFactory = _ => 0.5 };
+        var lengthPenalty = new Option<double>("--length-penalty") { Description = "α of the attention beam's length penalty", DefaultValueFactory = _ => 0.6 };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
+        var command = new Command("transcribe", "Transcribe audio files in one process: one line per file, path<TAB>text (or --json)")
+        {
+            files, model, json, decoder, beam, nbest, lmWeight, lengthPenalty, threads,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            SpeechDecoding decoding;
+            try
+            {
+                decoding = new SpeechDecoding(SpeechDecoding.ParseDecoder(result.GetValue(decoder)!), result.GetValue(beam), result.GetValue(nbest), result.GetValue(lmWeight), LengthPenalty: result.GetValue(lengthPenalty));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"streamseq transcribe: --decoder: {e.Message}");
+                return ExitCodes.Invalid;
+            }
+            if (decoding.BeamSize < 1 || decoding.NBest < 1 || decoding.LmWeight < 0)
+            {
+                Console.Error.WriteLine("streamseq transcribe: --beam and --nbest are >= 1, --lm-weight >= 0");
+                return ExitCodes.Invalid;
+            }
+            TorchRuntime.Configure(1, result.GetValue(threads));
+            SpeechModel speech;
+            try
+            {
+                speech = SpeechModel.Load(result.GetValue(model)!);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                Console.Error.WriteLine($"streamseq transcribe: {e.Message}");
+                return ExitCodes.Failed;
+            }
+            using var owned = speech;
+            if (decoding.Decoder == SpeechDecoder.CtcGrammar && speech.Grammar is null)
+            {
+                Console.Error.WriteLine($"streamseq transcribe: the model in {result.GetValue(model)} has no grammar for ctc-grammar");
+                return ExitCodes.Invalid;
+            }
+            var transcriber = new FileTranscriber(speech, decoding);
+            var failed = false;
+            foreach (var path in result.GetValue(files)!)
+            {
+                Transcript transcript;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                try
+                {
+                    transcript = await transcriber.TranscribeAsync(path, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or StreamSeq.Audio.Wav.AudioFormatException)
+                {
+                    Console.Error.WriteLine($"streamseq transcribe: {e.Message}");
+                    failed = true;
+                    continue;
+                }
+                if (result.GetValue(json))
+                {
+                    var node = JsonSerializer.SerializeToNode(transcript, SpeechCommands.Compact)!.AsObject();
+                    node.Remove("source");
+                    node.Insert(0, "path", path);
+                    node["ms"] = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
+                    Console.WriteLine(node.ToJsonString(SpeechCommands.Compact));
+                }
+                else
+                {
+                    Console.WriteLine($"{path}\t{transcript.Text}");
+                    if (transcript.NoTranscript is not null)
+                    {
+                        Console.Error.WriteLine($"streamseq transcribe: {path}: {transcript.NoTranscript}");
+                    }
+                }
+            }
+            return failed ? ExitCodes.Failed : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Eval()
+    {
+        var data = new Option<string>("--data") { Description = "The generated data set's folder (its test.tsv: held-out voices)", DefaultValueFactory = _ => SpeechCommands.DefaultData };
+        var manifest = new Option<string?>("--manifest") { Description = "An audio<TAB>text manifest to score instead of DATA/test.tsv" };
+        var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => SpeechCommands.DefaultModel };
+        var limit = new Option<int>("--limit") { Description = "Score at most this many utterances (0: all)", DefaultValueFactory = _ => 0 };
+        var beam = new Option<int>("--beam") { Description = "Beam width of the beam decoders", DefaultValueFactory = _ => 8 };
+        var lmWeight = new Option<double>("--lm-weight") { Description = "LM weight of ctc-beam+lm", DefaultValueFactory = _ => 0.5 };
+        var tokenBonus = new Option<double>("--token-bonus") { Description = "Per-character bonus of ctc-beam+lm", DefaultValueFactory = _ => 1.0 };
+        var lengthPenalty = new Option<double>("--length-penalty") { Description = "α of the attention beam's length penalty", DefaultValueFactory = _ => 0.6 };
+        var pocketsphinx = new Option<bool>("--pocketsphinx") { Description = "Also score PocketSphinx with a JSGF grammar of the same vocabulary", DefaultValueFactory = _ => true };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
+        var command = new Command("speech", "Score the speech recogniser's decoders and PocketSphinx on held-out audio: JSON with WER, CER and real-time factor")
+        {
+            data, manifest, model, limit, beam, lmWeight, tokenBonus, lengthPenalty, pocketsphinx, threads,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            TorchRuntime.Configure(1, result.GetValue(threads));
+            var manifestPath = result.GetValue(manifest) ?? Path.Combine(result.GetValue(data)!, "test.tsv");
+            List<(string Audio, string Text)> entries;
+            SpeechModel speech;
+            try
+            {
+                entries = [.. SpeechDataGenerator.ReadManifest(manifestPath)];
+                speech = SpeechModel.Load(result.GetValue(model)!);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                Console.Error.WriteLine($"streamseq eval speech: {e.Message}{(e is FileNotFoundException or DirectoryNotFoundException ? " (run ./streamseq data speech and train speech first)" : "")}");
+                return ExitCodes.Failed;
+            }
+            using var owned = speech;
+            if (result.GetValue(limit) > 0)
+            {
+                entries = [.. entries.Take(result.GetValue(limit))];
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var audio = new List<float[]>(entries.Count);
+            foreach (var (path, _) in entries)
+            {
+                audio.Add(await SpeechAudio.LoadAsync(path, SpeechModel.SampleRate, cancellationToken).ConfigureAwait(false));
+            }
+            var audioSeconds = audio.Sum(a => (double)a.Length) / SpeechModel.SampleRate;
+            clock.Restart();
+            var features = audio.Select(a => SpeechModel.Featurize(a)).ToList();
+            var featureSeconds = clock.Elapsed.TotalSeconds;
+            var references = entries.Select(e => e.Text).ToList();
+            var methods = new JsonArray();
+            var beamSize = result.GetValue(beam);
+            var decodings = new List<SpeechDecoding>
+            {
+                new(SpeechDecoder.CtcGreedy),
+                new(SpeechDecoder.CtcBeam, beamSize, LmWeight: 0),
+            };
+            if (speech.Lm is not null)
+            {
+                decodings.Add(new(SpeechDecoder.CtcBeam, beamSize, LmWeight: result.GetValue(lmWeight), TokenBonus: result.GetValue(tokenBonus)));
+            }
+            if (speech.Grammar is not null)
+            {
+                decodings.Add(new(SpeechDecoder.CtcGrammar));
+            }
+            decodings.Add(new(SpeechDecoder.AttentionGreedy));
+            decodings.Add(new(SpeechDecoder.AttentionBeam, beamSize, LengthPenalty: result.GetValue(lengthPenalty)));
+            foreach (var decoding in decodings)
+            {
+                var name = decoding.Name(speech.Lm is not null);
+                Console.Error.WriteLine($"eval speech: {name} on {entries.Count} utterances ({audioSeconds:0} s of audio)");
+                clock.Restart();
+                var transcripts = new List<Transcript>(features.Count);
+                for (var start = 0; start < features.Count; start += 16)
+                {
+                    transcripts.AddRange(speech.Transcribe(features.Skip(start).Take(16).ToList(), decoding));
+                }
+                var seconds = clock.Elapsed.TotalSeconds + featureSeconds;
+                methods.Add(Score(name, references, transcripts.Select(t => t.Text).ToList(), seconds, audioSeconds));
+            }
+            if (result.GetValue(pocketsphinx))
+            {
+                try
+                {
+                    using var sphinx = PocketSphinx.Create(speech.Grammar is { } g ? new SpeechGrammar
+                    {
+                        Digits = g.DigitWords.Count > 0 ? (1, g.MaxDigits) : SpeechGrammar.NoDigits,
+                        Phrases = g.Phrases,
+                    } : new SpeechGrammar());
+                    Console.Error.WriteLine($"eval speech: pocketsphinx (JSGF grammar) on {entries.Count} utterances");
+                    var recognised = await sphinx.RecogniseAsync([.. entries.Select(e => e.Audio)], cancellationToken).ConfigureAwait(false);
+                    methods.Add(Score("pocketsphinx+jsgf", references, [.. recognised.Hypotheses], recognised.Elapsed.TotalSeconds, audioSeconds));
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException)
+                {
+                    Console.Error.WriteLine($"eval speech: pocketsphinx skipped: {e.Message}");
+                }
+            }
+            var report = new JsonObject
+            {
+                ["model"] = result.GetValue(model),
+                ["manifest"] = manifestPath,
+                ["utterances"] = entries.Count,
+                ["audioSeconds"] = Math.Round(audioSeconds, 1),
+                ["cores"] = Environment.ProcessorCount,
+                ["methods"] = methods,
+            };
+            Console.WriteLine(report.ToJsonString(SpeechCommands.Indented));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>WER, CER and sentence error over all utterances and over the digit strings alone, and the real-time factor.</summary>
+    private static JsonObject Score(string name, IReadOnlyList<string> references, IReadOnlyList<string> hypotheses, double seconds, double audioSeconds)
+    {
+        var all = new ErrorRateAccumulator();
+        var digits = new ErrorRateAccumulator();
+        var digitWords = SpeechVocabulary.DigitWords.ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < references.Count; i++)
+        {
+            all.Add(references[i], hypotheses[i]);
+            if (ErrorRate.Words(references[i]).All(digitWords.Contains))
+            {
+                digits.Add(references[i], hypotheses[i]);
+            }
+        }
+        return new JsonObject
+        {
+            ["method"] = name,
+            ["wer"] = Math.Round(all.Wer, 4),
+            ["cer"] = Math.Round(all.Cer, 4),
+            ["sentenceError"] = Math.Round(all.SentenceErrorRate, 4),
+            ["digitStrings"] = new JsonObject { ["utterances"] = digits.Pairs, ["wer"] = Math.Round(digits.Wer, 4), ["cer"] = Math.Round(digits.Cer, 4) },
+            ["seconds"] = Math.Round(seconds, 2),
+            ["realTimeFactor"] = Math.Round(seconds / Math.Max(audioSeconds, 1e-9), 4),
+        };
     }
 }

@@ -28,5 +28,6 @@ internal static class WorkflowCommands
     {
         ActionsCommands.Eval(),
         OcrCommands.Eval(),
+        SpeechRecognitionCommands.Eval(),
     };
 }

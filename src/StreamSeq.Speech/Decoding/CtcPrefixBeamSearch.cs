@@ -65,7 +65,8 @@ public sealed class CtcPrefixBeamSearch
         }
         var root = new Prefix(null, -1, -1, 0, _lm?.BeginState ?? default, 0);
         var beam = new List<State> { new(root, EndsBlank: true, 0) };
-        var next = new Dictionary<(Prefix, bool), double>();
+        var next = new Dictionary<(Prefix, int, bool), Candidate>();
+        var candidates = new List<Candidate>();
         var width = Settings.Width;
         for (var t = 0; t < frames; t++)
         {
@@ -74,10 +75,10 @@ public sealed class CtcPrefixBeamSearch
             foreach (var state in beam)
             {
                 var prefix = state.Prefix;
-                Add(next, prefix, true, state.Acoustic + row[_blank]);
+                Add(next, new Candidate(prefix, -1, true, state.Acoustic + row[_blank], prefix.LmLogProb, 0));
                 if (prefix.Token >= 0 && !state.EndsBlank)
                 {
-                    Add(next, prefix, false, state.Acoustic + row[prefix.Token]);
+                    Add(next, new Candidate(prefix, -1, false, state.Acoustic + row[prefix.Token], prefix.LmLogProb, 0));
                     prefix.Probability = Math.Max(prefix.Probability, Math.Exp(row[prefix.Token]));
                 }
                 for (var c = 0; c < classes; c++)
@@ -86,18 +87,26 @@ public sealed class CtcPrefixBeamSearch
                     {
                         continue;
                     }
-                    Add(next, Extend(prefix, c, t, Math.Exp(row[c])), false, state.Acoustic + row[c]);
+                    // An extension that is already a node (it was in the beam before) merges with that node's
+                    // states; a new one stays a (parent, token) candidate until it survives pruning, so a node
+                    // is only made — and its first frame fixed — for prefixes the beam keeps.
+                    Add(next, prefix.Children.TryGetValue(c, out var existing)
+                        ? new Candidate(existing, -1, false, state.Acoustic + row[c], existing.LmLogProb, 0)
+                        : new Candidate(prefix, c, false, state.Acoustic + row[c], prefix.LmLogProb + LmStep(prefix, c), Math.Exp(row[c])));
                 }
             }
-            beam.Clear();
-            foreach (var ((prefix, endsBlank), acoustic) in next)
+            candidates.Clear();
+            candidates.AddRange(next.Values);
+            if (candidates.Count > width)
             {
-                beam.Add(new State(prefix, endsBlank, acoustic));
+                candidates.Sort((a, b) => Rank(b).CompareTo(Rank(a)) is var byScore and not 0 ? byScore : a.Order(b));
+                candidates.RemoveRange(width, candidates.Count - width);
             }
-            if (beam.Count > width)
+            beam.Clear();
+            foreach (var candidate in candidates)
             {
-                beam.Sort((a, b) => Rank(b).CompareTo(Rank(a)) is var byScore and not 0 ? byScore : a.Prefix.Id.CompareTo(b.Prefix.Id));
-                beam.RemoveRange(width, beam.Count - width);
+                var prefix = candidate.Token < 0 ? candidate.Base : Extend(candidate.Base, candidate.Token, t, candidate.Probability);
+                beam.Add(new State(prefix, candidate.EndsBlank, candidate.Acoustic));
             }
         }
         // A prefix's probability is the sum over the states that hold it; the LM then scores the sentence end.
@@ -113,17 +122,25 @@ public sealed class CtcPrefixBeamSearch
             .Select(f => new Hypothesis(f.Prefix.Hits(), f.Score, f.Acoustic))];
     }
 
-    private double Rank(State state) => state.Acoustic + Fused(state.Prefix);
+    private double Rank(Candidate candidate) =>
+        candidate.Acoustic + Fused(candidate.LmLogProb, candidate.Base.Length + (candidate.Token < 0 ? 0 : 1));
+
+    private double Fused(Prefix prefix) => Fused(prefix.LmLogProb, prefix.Length);
 
     // Without a language model the search is purely acoustic: no weight, no bonus.
-    private double Fused(Prefix prefix) => _lm is null ? 0 : (Settings.LmWeight * prefix.LmLogProb) + (Settings.TokenBonus * prefix.Length);
+    private double Fused(double lmLogProb, int length) => _lm is null ? 0 : (Settings.LmWeight * lmLogProb) + (Settings.TokenBonus * length);
+
+    private double LmStep(Prefix prefix, int token) =>
+        _lm is null || _lmIds![token] < 0 ? 0 : _lm.Score(prefix.LmState, _lmIds[token]).LogProb;
 
     private double EndScore(Prefix prefix) => _lm is null ? 0 : Settings.LmWeight * _lm.Score(prefix.LmState, _lm.EndId).LogProb;
 
-    private static void Add(Dictionary<(Prefix, bool), double> next, Prefix prefix, bool endsBlank, double acoustic)
+    private static void Add(Dictionary<(Prefix, int, bool), Candidate> next, Candidate candidate)
     {
-        var key = (prefix, endsBlank);
-        next[key] = next.TryGetValue(key, out var existing) ? LogAdd(existing, acoustic) : acoustic;
+        var key = (candidate.Base, candidate.Token, candidate.EndsBlank);
+        next[key] = next.TryGetValue(key, out var existing)
+            ? existing with { Acoustic = LogAdd(existing.Acoustic, candidate.Acoustic) }
+            : candidate;
     }
 
     private Prefix Extend(Prefix prefix, int token, int frame, double probability)
@@ -156,6 +173,16 @@ public sealed class CtcPrefixBeamSearch
     }
 
     private readonly record struct State(Prefix Prefix, bool EndsBlank, double Acoustic);
+
+    /// <summary>A state of the next frame: <see cref="Base"/> itself (token -1) or <see cref="Base"/> extended by a token not yet a node.</summary>
+    private readonly record struct Candidate(Prefix Base, int Token, bool EndsBlank, double Acoustic, double LmLogProb, double Probability)
+    {
+        /// <summary>A fixed order for score ties: by node creation, then token, then blank-ending first.</summary>
+        public int Order(Candidate other) =>
+            Base.Id != other.Base.Id ? Base.Id.CompareTo(other.Base.Id)
+            : Token != other.Token ? Token.CompareTo(other.Token)
+            : other.EndsBlank.CompareTo(EndsBlank);
+    }
 
     /// <summary>A node of the prefix tree: one token appended to its parent. One node per distinct prefix.</summary>
     private sealed class Prefix

@@ -46,13 +46,13 @@ public sealed record GrammarSpec(IReadOnlyList<string> DigitWords, int MaxDigits
     {
         if (Words.Count > 0)
         {
-            return SpeechGrammar.WordSequence(tokenizer, Words);
+            return TranscriptGrammar.WordSequence(tokenizer, Words);
         }
         if (DigitWords.Count > 0 && Phrases.Count > 0)
         {
-            return SpeechGrammar.DigitsOrCommands(tokenizer, DigitWords, Phrases, MaxDigits);
+            return TranscriptGrammar.DigitsOrCommands(tokenizer, DigitWords, Phrases, MaxDigits);
         }
-        return DigitWords.Count > 0 ? SpeechGrammar.WordSequence(tokenizer, DigitWords, MaxDigits) : SpeechGrammar.Phrases(tokenizer, Phrases);
+        return DigitWords.Count > 0 ? TranscriptGrammar.WordSequence(tokenizer, DigitWords, MaxDigits) : TranscriptGrammar.Phrases(tokenizer, Phrases);
     }
 
     /// <summary>As saved in model.json.</summary>

@@ -13,7 +13,7 @@ namespace StreamSeq.Speech.Model;
 public sealed class SpeechEncoder : Module<Tensor, Tensor, (Tensor States, Tensor Lengths)>
 {
     /// <summary>Feature frames per encoder frame.</summary>
-    public const int Subsampling = 2;
+    public const int Subsampling = 3;
 
     private readonly Conv1d _conv1;
     private readonly BatchNorm1d _norm1;

@@ -8,7 +8,7 @@ namespace StreamSeq.Speech.Decoding;
 /// vocabulary words, fixed phrases, or their union. Composed with the CTC topology they constrain decoding
 /// the way a JSGF grammar constrains PocketSphinx.
 /// </summary>
-public static class SpeechGrammar
+public static class TranscriptGrammar
 {
     /// <summary>One or more of <paramref name="words"/>, separated by single spaces (<paramref name="maxWords"/> 0: no limit).</summary>
     /// <exception cref="ArgumentException">A word has a character the tokenizer lacks.</exception>
