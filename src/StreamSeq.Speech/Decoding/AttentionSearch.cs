@@ -99,10 +99,11 @@ public static class AttentionSearch
                 previous = tensor(tokens.ToArray()).MoveToOuterDisposeScope();
             }
         }
-        if (finished.Count == 0)
+        if (finished.Count < nbest)
         {
-            // No hypothesis ended within the token limit: the best unfinished ones stand in.
-            finished.AddRange(alive.Select(a => (a.Hits, a.Score, a.Score / Penalty(a.Hits.Count, lengthPenalty))));
+            // Too few hypotheses ended within the token limit: the best unfinished ones fill the list.
+            finished.AddRange(alive.OrderByDescending(a => a.Score).Take(nbest - finished.Count)
+                .Select(a => (a.Hits, a.Score, a.Score / Penalty(a.Hits.Count, lengthPenalty))));
         }
         return [.. finished.OrderByDescending(f => f.Normalized).Take(nbest).Select(f => new Hypothesis(f.Hits, f.Normalized, f.Score))];
     }
