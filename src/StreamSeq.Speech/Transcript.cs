@@ -46,6 +46,10 @@ public sealed record Transcript
     /// <summary>Media time of the audio's end, seconds.</summary>
     public double End { get; init; }
 
+    /// <summary>Wall-clock (originating) time of the end of the audio heard, in a live stream.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? EndTime { get; init; }
+
     /// <summary>The decoder that produced it (e.g. "ctc-beam+lm").</summary>
     public string Decoder { get; init; } = "";
 

@@ -50,6 +50,7 @@ internal static class BenchCommand
             VideoBenchmark.Command(),
             NatsBenchCommand.Create(),
             AudioBenchmark.CreateCommand(),
+            SpeechBenchmark.Command(),
         };
     }
 }

@@ -151,6 +151,7 @@ public sealed class TranscribeStage : TransformStage<UtteranceEvent, Transcript>
             Utterance = utterance.UtteranceId,
             Start = Math.Round(start, 3),
             End = Math.Round((double)utterance.EndSample / utterance.SampleRate, 3),
+            EndTime = utterance.EndTime,
             Words = [.. transcript.Words.Select(w => w with { Start = Math.Round(w.Start + start, 3), End = Math.Round(w.End + start, 3) })],
         };
     }
