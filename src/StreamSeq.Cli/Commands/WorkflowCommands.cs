@@ -21,6 +21,7 @@ internal static class WorkflowCommands
         ActionsCommands.Train(),
         OcrCommands.Train(),
         OcrCommands.TrainSegment(),
+        OcrCommands.TrainLm(),
     };
 
     public static Command Eval() => new("eval", "Evaluate models and print JSON reports")
