@@ -53,13 +53,13 @@ public sealed class OcrConstraintCommandsTests : IDisposable
         Assert.Equal(2, (int)report["lines"]!);
         Assert.True(File.Exists(_dir["lm/chars.arpa"]));
 
-        var result = await StreamseqCli.RunAsync(_dir.Path, "ocr", "--json", "--lexicon", lexicon, "--lm", "lm/chars.arpa", "--lm-weight", "0.3", Printed);
+        var result = await StreamseqCli.RunAsync(_dir.Path, "ocr", "--model", Repository.PathOf("models/ocr"), "--json", "--lexicon", lexicon, "--lm", "lm/chars.arpa", "--lm-weight", "0.3", Printed);
         Assert.True(result.ExitCode == 0, result.Describe());
         var reading = JsonNode.Parse(result.StdOut)!;
         Assert.Equal("Time Read He", (string)reading["text"]!);
         Assert.Equal("crnn-ctc/viterbi+lexicon+lm", (string)reading["method"]!);
 
-        var missing = await StreamseqCli.RunAsync(_dir.Path, "ocr", "--lm", "none.arpa", Printed);
+        var missing = await StreamseqCli.RunAsync(_dir.Path, "ocr", "--model", Repository.PathOf("models/ocr"), "--lm", "none.arpa", Printed);
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("none.arpa", missing.StdErr);
         var empty = await StreamseqCli.RunAsync(_dir.Path, "train", "ocr-lm", "--list", list, "--only", "printed");
