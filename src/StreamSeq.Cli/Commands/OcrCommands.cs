@@ -272,9 +272,11 @@ internal static class OcrCommands
         var digitsPattern = new Option<string?>("--digits-pattern") { Description = "Also score the CRNN and the segmentation recogniser on the digit strings under this pattern, e.g. '[0-9]{3,8}'" };
         var lm = new Option<string[]>("--lm") { Description = "Also score the CRNN under this ARPA character LM (repeatable; on both sets)" };
         var lmWeight = new Option<double[]>("--lm-weight") { Description = "LM weights to score (repeatable)", DefaultValueFactory = _ => [0.5] };
+        var beam = new Option<double>("--beam") { Description = "Pruning beam (nats below each frame's best class) of the constrained CRNN decoders; 0: the full lattice", DefaultValueFactory = _ => CtcDecoding.DefaultBeam };
+        var lmBackoff = new Option<StreamSeq.Text.LanguageModels.BackoffArcs>("--lm-backoff") { Description = "LM back-off as expanded exact arcs, epsilon arcs (an approximation), or auto (exact under 2M arcs)", DefaultValueFactory = _ => StreamSeq.Text.LanguageModels.BackoffArcs.Auto };
         var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar, optionally a pattern and character LMs), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON)")
         {
-            model, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight,
+            model, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight, lmBackoff, beam,
         };
         command.SetAction(result =>
         {
@@ -307,7 +309,7 @@ internal static class OcrCommands
                     decodings.Add(new CtcDecoding(crnn.Alphabet, CtcDecoder.Viterbi, CtcDecoding.CharacterSetGrammar(crnn.Alphabet, Digits)));
                     if (result.GetValue(digitsPattern) is { Length: > 0 } p)
                     {
-                        decodings.Add(new CtcDecoding(crnn.Alphabet, CtcDecoder.Viterbi, OcrConstraints.Build(crnn.Alphabet, pattern: p)));
+                        decodings.Add(new CtcDecoding(crnn.Alphabet, CtcDecoder.Viterbi, OcrConstraints.Build(crnn.Alphabet, pattern: p), result.GetValue(beam)));
                     }
                 }
                 var lmNames = new Dictionary<CtcDecoding, string>();
@@ -315,7 +317,7 @@ internal static class OcrCommands
                 {
                     foreach (var weight in result.GetValue(lmWeight) ?? [])
                     {
-                        var withLm = new CtcDecoding(crnn.Alphabet, CtcDecoder.Viterbi, OcrConstraints.Build(crnn.Alphabet, lm: file, lmWeight: weight));
+                        var withLm = new CtcDecoding(crnn.Alphabet, CtcDecoder.Viterbi, OcrConstraints.Build(crnn.Alphabet, lm: file, lmWeight: weight, backoff: result.GetValue(lmBackoff)), result.GetValue(beam));
                         decodings.Add(withLm);
                         lmNames[withLm] = $"{CrnnModel.MethodName(withLm)}({Path.GetFileName(file)}, weight {weight.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
                     }

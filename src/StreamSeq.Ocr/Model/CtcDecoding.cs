@@ -28,7 +28,7 @@ public enum CtcDecoder
 public sealed class CtcDecoding
 {
     /// <summary>The default pruning beam (nats below each frame's best class).</summary>
-    public const double DefaultBeam = 12;
+    public const double DefaultBeam = 8;
 
     private readonly Graph _topology;
 
