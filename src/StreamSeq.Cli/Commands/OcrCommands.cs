@@ -386,9 +386,10 @@ internal static class OcrCommands
         var lm = new Option<string?>("--lm") { Description = "ARPA character language model (characters, <sp> for a space) composed with the lattice (implies viterbi)" };
         var lmWeight = new Option<double>("--lm-weight") { Description = "Weight of the LM's log-probabilities", DefaultValueFactory = _ => 0.5 };
         var nbest = new Option<int>("--nbest") { Description = "Also list the N best distinct transcriptions with their lattice scores (--json: an nbest array; otherwise extra path<TAB>text<TAB>score lines after the first)", DefaultValueFactory = _ => 0 };
+        var beam = new Option<double>("--beam") { Description = "CRNN lattice decoding keeps per frame the classes within this many nats of the frame's best (0: all)", DefaultValueFactory = _ => CtcDecoding.DefaultBeam };
         var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json)")
         {
-            images, model, json, decoder, charset, method, threads, pattern, lexicon, lm, lmWeight, nbest,
+            images, model, json, decoder, charset, method, threads, pattern, lexicon, lm, lmWeight, nbest, beam,
         };
         command.SetAction(result =>
         {
@@ -408,9 +409,9 @@ internal static class OcrCommands
                 Console.Error.WriteLine("streamseq ocr: --method is crnn or segment");
                 return ExitCodes.Invalid;
             }
-            if (result.GetValue(nbest) is < 0 or > 1000)
+            if (result.GetValue(nbest) is < 0 or > 1000 || !(result.GetValue(beam) >= 0))
             {
-                Console.Error.WriteLine("streamseq ocr: --nbest is 0..1000");
+                Console.Error.WriteLine("streamseq ocr: --nbest is 0..1000, --beam >= 0");
                 return ExitCodes.Invalid;
             }
             TorchRuntime.Configure(1, result.GetValue(threads));
@@ -424,7 +425,7 @@ internal static class OcrCommands
             try
             {
                 constraints = OcrConstraints.Build(alphabet, result.GetValue(charset), result.GetValue(pattern), result.GetValue(lexicon), result.GetValue(lm), result.GetValue(lmWeight));
-                decoding = crnn is null ? null : new CtcDecoding(alphabet, kind.Value, constraints);
+                decoding = crnn is null ? null : new CtcDecoding(alphabet, kind.Value, constraints, result.GetValue(beam));
             }
             catch (ArgumentException e)
             {

@@ -106,6 +106,10 @@ public sealed class CtcOcrOptions : IOcrConstraintOptions
     [Range(0, 100)]
     public int Nbest { get; init; }
 
+    [Description("Lattice decoding keeps per frame the classes within this many nats of the frame's best (0: all; the unconstrained best path always survives, and constraints that leave no path get the full lattice)")]
+    [Range(0.0, 1000.0)]
+    public double Beam { get; init; } = CtcDecoding.DefaultBeam;
+
     [Description("Emit frames with no reading too (blank or too large), with the reason; otherwise they are dropped")]
     public bool EmitNoReading { get; init; } = true;
 
@@ -143,7 +147,7 @@ public sealed class CtcOcrStage : TransformStage<VideoFrame, OcrTranscript>
         _model = CrnnModel.Load(folder);
         try
         {
-            _decoding = new CtcDecoding(_model.Alphabet, _options.Decoder, _options.Build(_model.Alphabet, context));
+            _decoding = new CtcDecoding(_model.Alphabet, _options.Decoder, _options.Build(_model.Alphabet, context), _options.Beam);
         }
         catch
         {

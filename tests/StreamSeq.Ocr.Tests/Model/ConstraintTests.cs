@@ -56,6 +56,23 @@ public sealed class ConstraintTests : IDisposable
     }
 
     [Fact]
+    public void When_the_pruned_lattice_has_no_path_the_constraints_accept_the_full_lattice_is_searched()
+    {
+        var sample = Sample(digits: true);
+        var (model, line) = Crnn(sample);
+        using var _ = model;
+        // A beam this narrow keeps only each frame's best class (digits and blanks here): no letters survive.
+        var letters = new CtcDecoding(model.Alphabet, CtcDecoder.Viterbi, OcrConstraints.Build(model.Alphabet, pattern: "[a-z]{6}"), beam: 1e-6);
+        var reading = model.Read([line], letters, nbest: 2)[0];
+        Assert.True(reading.HasReading, reading.NoReading);
+        Assert.Matches("^[a-z]{6}$", reading.Text);
+        Assert.Equal(2, reading.NBest!.Count);
+        Assert.All(reading.NBest, a => Assert.Matches("^[a-z]{6}$", a.Text));
+        // And the narrow beam does not change an unconstrained reading.
+        Assert.Equal(sample.Text, model.Read([line], new CtcDecoding(model.Alphabet, CtcDecoder.Viterbi, OcrConstraints.None, beam: 1e-6))[0].Text);
+    }
+
+    [Fact]
     public void Without_constraints_the_n_best_head_is_the_greedy_reading()
     {
         var sample = Sample(digits: false);
@@ -138,6 +155,25 @@ public sealed class ConstraintTests : IDisposable
         Assert.All(reading.NBest, a => Assert.Equal(6, a.Text.Length));
         // Characters come left to right with boxes inside the line.
         Assert.Equal(reading.Chars.Select(c => c.X).Order(), reading.Chars.Select(c => c.X));
+    }
+
+    [Fact]
+    public void A_character_LM_reranks_the_segmentation_lattice()
+    {
+        TorchRuntime.Configure(1, 1);
+        using var model = SegmentModel.Load(OcrTestSupport.PathOf("models/ocr-segment-seq"));
+        var sample = Sample(digits: true);
+        var (line, _) = model.Prepare(sample.Image);
+        var plain = model.Read(line!, OcrConstraints.None, nbest: 6);
+        // An LM that has only ever seen the second-best reading, weighted heavily, makes it the best.
+        var target = plain.NBest![1].Text;
+        var arpa = Path.Combine(_folder, "digits.arpa");
+        ArpaFormat.Write(KneserNeyTrainer.Train(Enumerable.Repeat((IReadOnlyList<string>)LmTokens.Characters(target), 20).ToList(), 3), arpa);
+        var reading = model.Read(line!, OcrConstraints.Build(model.Alphabet, lm: arpa, lmWeight: 5), nbest: 3);
+        Assert.Equal("segment/viterbi+lm", reading.Method);
+        Assert.Equal(target, reading.Text);
+        Assert.Equal(target, reading.NBest![0].Text);
+        Assert.Equal(target.Length, reading.Chars.Count);
     }
 
     [Fact]
