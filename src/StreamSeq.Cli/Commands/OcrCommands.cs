@@ -209,6 +209,56 @@ internal static class OcrCommands
         return command;
     }
 
+    /// <summary><c>train ocr-lm</c>: a character n-gram LM (Kneser-Ney, ARPA) from the texts of line lists.</summary>
+    public static Command TrainLm()
+    {
+        var lists = new Option<string[]>("--list") { Description = "image<TAB>text line lists whose texts to train on (repeatable; default: DATA/train.tsv)" };
+        var data = new Option<string>("--data") { Description = "The generated data set's folder", DefaultValueFactory = _ => DefaultData };
+        var only = new Option<string>("--only") { Description = "Which lines: all, digits (images under a 'digits' folder) or printed", DefaultValueFactory = _ => "all" };
+        var order = new Option<int>("--order") { Description = "n-gram order", DefaultValueFactory = _ => 5 };
+        var output = new Option<string>("--out", "-o") { Description = "ARPA file to write", DefaultValueFactory = _ => "models/ocr-lm/chars.arpa" };
+        var command = new Command("ocr-lm", "Train a character n-gram language model (interpolated Kneser-Ney; characters, <sp> for a space, case kept) on the texts of OCR line lists and write it as ARPA, for ocr --lm and the OCR stages' lm option")
+        {
+            lists, data, only, order, output,
+        };
+        command.SetAction(result =>
+        {
+            var which = result.GetValue(only);
+            if (which is not ("all" or "digits" or "printed") || result.GetValue(order) is < 1 or > 10)
+            {
+                Console.Error.WriteLine("streamseq train ocr-lm: --only is all, digits or printed; --order is 1..10");
+                return ExitCodes.Invalid;
+            }
+            var listPaths = result.GetValue(lists) is { Length: > 0 } given ? given : [Path.Combine(result.GetValue(data)!, OcrDataWriter.TrainList)];
+            var texts = listPaths.SelectMany(p => LineList.Read(p))
+                .Where(s => which == "all" || s.Image.Replace('\\', '/').Contains($"/{which}/", StringComparison.Ordinal))
+                .Select(s => StreamSeq.Text.LanguageModels.LmTokens.Characters(s.Text, lowercase: false))
+                .Where(t => t.Count > 0).ToList();
+            if (texts.Count == 0)
+            {
+                Console.Error.WriteLine($"streamseq train ocr-lm: no {(which == "all" ? "" : which + " ")}lines in {string.Join(", ", listPaths)}");
+                return ExitCodes.Invalid;
+            }
+            var model = StreamSeq.Text.LanguageModels.KneserNeyTrainer.Train(texts, result.GetValue(order));
+            var path = result.GetValue(output)!;
+            if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
+            {
+                Directory.CreateDirectory(folder);
+            }
+            StreamSeq.Text.LanguageModels.ArpaFormat.Write(model, path);
+            Console.WriteLine(new JsonObject
+            {
+                ["lm"] = path,
+                ["lines"] = texts.Count,
+                ["order"] = model.Order,
+                ["ngrams"] = JsonSerializer.SerializeToNode(model.NGramCounts),
+                ["perplexity"] = Math.Round(model.Perplexity(texts), 3),
+            }.ToJsonString(Indented));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
     public static Command Eval()
     {
         var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => DefaultModel };
@@ -219,9 +269,14 @@ internal static class OcrCommands
         var segmentModel = new Option<string>("--segment-model") { Description = "Segmentation recogniser's model folder (scored on the digit strings when it exists)", DefaultValueFactory = _ => DefaultSegmentModel };
         var sequenceModel = new Option<string>("--sequence-model") { Description = "The same after sequence-level training with the forward criterion (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-seq" };
         var marginModel = new Option<string>("--margin-model") { Description = "The same after sequence-level training with the margin criterion (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-margin" };
-        var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON)")
+        var digitsPattern = new Option<string?>("--digits-pattern") { Description = "Also score the CRNN and the segmentation recogniser on the digit strings under this pattern, e.g. '[0-9]{3,8}'" };
+        var lm = new Option<string[]>("--lm") { Description = "Also score the CRNN under this ARPA character LM (repeatable; on both sets)" };
+        var lmWeight = new Option<double[]>("--lm-weight") { Description = "LM weights to score (repeatable)", DefaultValueFactory = _ => [0.5] };
+        var beam = new Option<double>("--beam") { Description = "Pruning beam (nats below each frame's best class) of the constrained CRNN decoders; 0: the full lattice", DefaultValueFactory = _ => CtcDecoding.DefaultBeam };
+        var lmBackoff = new Option<StreamSeq.Text.LanguageModels.BackoffArcs>("--lm-backoff") { Description = "LM back-off as expanded exact arcs, epsilon arcs (an approximation), or auto (exact under 2M arcs)", DefaultValueFactory = _ => StreamSeq.Text.LanguageModels.BackoffArcs.Auto };
+        var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar, optionally a pattern and character LMs), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON)")
         {
-            model, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel,
+            model, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight, lmBackoff, beam,
         };
         command.SetAction(result =>
         {
@@ -252,6 +307,20 @@ internal static class OcrCommands
                 if (isDigits)
                 {
                     decodings.Add(new CtcDecoding(crnn.Alphabet, CtcDecoder.Viterbi, CtcDecoding.CharacterSetGrammar(crnn.Alphabet, Digits)));
+                    if (result.GetValue(digitsPattern) is { Length: > 0 } p)
+                    {
+                        decodings.Add(new CtcDecoding(crnn.Alphabet, CtcDecoder.Viterbi, OcrConstraints.Build(crnn.Alphabet, pattern: p), result.GetValue(beam)));
+                    }
+                }
+                var lmNames = new Dictionary<CtcDecoding, string>();
+                foreach (var file in result.GetValue(lm) ?? [])
+                {
+                    foreach (var weight in result.GetValue(lmWeight) ?? [])
+                    {
+                        var withLm = new CtcDecoding(crnn.Alphabet, CtcDecoder.Viterbi, OcrConstraints.Build(crnn.Alphabet, lm: file, lmWeight: weight, backoff: result.GetValue(lmBackoff)), result.GetValue(beam));
+                        decodings.Add(withLm);
+                        lmNames[withLm] = $"{CrnnModel.MethodName(withLm)}({Path.GetFileName(file)}, weight {weight.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+                    }
                 }
                 MethodResult? greedy = null;
                 MethodResult? viterbi = null;
@@ -264,7 +333,7 @@ internal static class OcrCommands
                     {
                         viterbi = evaluation;
                     }
-                    methods[evaluation.Method] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+                    methods[lmNames.GetValueOrDefault(decoding, evaluation.Method)] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
                 }
                 foreach (var (folder, method) in new[] { (result.GetValue(segmentModel)!, "segment/viterbi"), (result.GetValue(sequenceModel)!, "segment+sequence-forward/viterbi"), (result.GetValue(marginModel)!, "segment+sequence-margin/viterbi") })
                 {
@@ -274,6 +343,11 @@ internal static class OcrCommands
                         using var segment = SegmentModel.Load(folder);
                         var evaluation = OcrEvaluator.EvaluateSegment(segment, samples, method);
                         methods[evaluation.Method] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+                        if (result.GetValue(digitsPattern) is { Length: > 0 } p)
+                        {
+                            var constrained = OcrEvaluator.EvaluateSegment(segment, samples, method + "+pattern", OcrConstraints.Build(segment.Alphabet, pattern: p));
+                            methods[constrained.Method] = JsonSerializer.SerializeToNode(constrained.Metrics, Compact);
+                        }
                     }
                 }
                 if (tesseractVersion is not null)
@@ -307,9 +381,15 @@ internal static class OcrCommands
         var charset = new Option<string?>("--charset") { Description = "Only these characters may be read (a grammar composed with the CTC topology; implies viterbi), e.g. 0123456789" };
         var method = new Option<string>("--method") { Description = "crnn (CRNN + CTC) or segment (over-segmentation + lattice; digits; --model defaults to models/ocr-segment-seq)", DefaultValueFactory = _ => "crnn" };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
+        var pattern = new Option<string?>("--pattern") { Description = "A pattern the whole transcription must match (literals, [0-9] classes, ., ?, *, +, {m,n}, | and groups; implies viterbi), e.g. '[0-9]{3,8}'" };
+        var lexicon = new Option<string?>("--lexicon") { Description = "Word-list file: readings are one or more of its words separated by single spaces (implies viterbi)" };
+        var lm = new Option<string?>("--lm") { Description = "ARPA character language model (characters, <sp> for a space) composed with the lattice (implies viterbi)" };
+        var lmWeight = new Option<double>("--lm-weight") { Description = "Weight of the LM's log-probabilities", DefaultValueFactory = _ => 0.5 };
+        var nbest = new Option<int>("--nbest") { Description = "Also list the N best distinct transcriptions with their lattice scores (--json: an nbest array; otherwise extra path<TAB>text<TAB>score lines after the first)", DefaultValueFactory = _ => 0 };
+        var beam = new Option<double>("--beam") { Description = "CRNN lattice decoding keeps per frame the classes within this many nats of the frame's best (0: all)", DefaultValueFactory = _ => CtcDecoding.DefaultBeam };
         var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json)")
         {
-            images, model, json, decoder, charset, method, threads,
+            images, model, json, decoder, charset, method, threads, pattern, lexicon, lm, lmWeight, nbest, beam,
         };
         command.SetAction(result =>
         {
@@ -329,21 +409,27 @@ internal static class OcrCommands
                 Console.Error.WriteLine("streamseq ocr: --method is crnn or segment");
                 return ExitCodes.Invalid;
             }
+            if (result.GetValue(nbest) is < 0 or > 1000 || !(result.GetValue(beam) >= 0))
+            {
+                Console.Error.WriteLine("streamseq ocr: --nbest is 0..1000, --beam >= 0");
+                return ExitCodes.Invalid;
+            }
             TorchRuntime.Configure(1, result.GetValue(threads));
             var segmentation = result.GetValue(method) == "segment";
+            var count = result.GetValue(nbest);
             using var crnn = segmentation ? null : CrnnModel.Load(result.GetValue(model) ?? DefaultModel);
             using var segmenter = segmentation ? SegmentModel.Load(result.GetValue(model) ?? DefaultSegmentModel + "-seq") : null;
             var alphabet = crnn?.Alphabet ?? segmenter!.Alphabet;
             CtcDecoding? decoding = null;
-            Lattice.Graph? grammar = null;
+            OcrConstraints constraints;
             try
             {
-                grammar = result.GetValue(charset) is { Length: > 0 } allowed ? CtcDecoding.CharacterSetGrammar(alphabet, allowed) : null;
-                decoding = crnn is null ? null : new CtcDecoding(alphabet, kind.Value, grammar);
+                constraints = OcrConstraints.Build(alphabet, result.GetValue(charset), result.GetValue(pattern), result.GetValue(lexicon), result.GetValue(lm), result.GetValue(lmWeight));
+                decoding = crnn is null ? null : new CtcDecoding(alphabet, kind.Value, constraints, result.GetValue(beam));
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"streamseq ocr: --charset: {e.Message}");
+                Console.Error.WriteLine($"streamseq ocr: --{e.Message}");
                 return ExitCodes.Invalid;
             }
             var failed = false;
@@ -360,12 +446,12 @@ internal static class OcrCommands
                 if (crnn is not null)
                 {
                     var (line, reason) = crnn.Prepare(path);
-                    reading = line is null ? Reading.None(reason!, CrnnModel.MethodName(decoding!)) : crnn.Read([line], decoding!)[0];
+                    reading = line is null ? Reading.None(reason!, CrnnModel.MethodName(decoding!)) : crnn.Read([line], decoding!, count)[0];
                 }
                 else
                 {
                     var (line, reason) = segmenter!.Prepare(path);
-                    reading = line is null ? Reading.None(reason!, "segment/viterbi") : segmenter.Read(line, grammar);
+                    reading = line is null ? Reading.None(reason!, SegmentModel.MethodName(constraints)) : segmenter.Read(line, constraints, count);
                 }
                 if (result.GetValue(json))
                 {
@@ -377,6 +463,10 @@ internal static class OcrCommands
                 else
                 {
                     Console.WriteLine(reading.HasReading ? $"{path}\t{reading.Text}" : $"{path}\t");
+                    foreach (var alternative in reading.NBest?.Skip(1) ?? [])
+                    {
+                        Console.WriteLine($"{path}\t{alternative.Text}\t{alternative.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                    }
                     if (!reading.HasReading)
                     {
                         Console.Error.WriteLine($"streamseq ocr: {path}: no reading: {reading.NoReading}");

@@ -21,6 +21,7 @@ internal static class WorkflowCommands
         ActionsCommands.Train(),
         OcrCommands.Train(),
         OcrCommands.TrainSegment(),
+        OcrCommands.TrainLm(),
         SpeechCommands.Train(),
     };
 

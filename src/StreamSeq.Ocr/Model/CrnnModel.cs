@@ -153,22 +153,30 @@ public sealed class CrnnModel : IDisposable
     }
 
     /// <summary>Reads prepared lines (batched) into readings.</summary>
-    public IReadOnlyList<Reading> Read(IReadOnlyList<LineImage> lines, CtcDecoding decoding)
+    /// <param name="lines">Prepared lines.</param>
+    /// <param name="decoding">The decoder and its constraints.</param>
+    /// <param name="nbest">Also list this many best distinct transcriptions in <see cref="Reading.NBest"/> (0: none).</param>
+    public IReadOnlyList<Reading> Read(IReadOnlyList<LineImage> lines, CtcDecoding decoding, int nbest = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(nbest);
         var emissions = Emissions(lines);
         var readings = new Reading[lines.Count];
         for (var i = 0; i < lines.Count; i++)
         {
             readings[i] = ToReading(lines[i], emissions[i].LogProbs, emissions[i].Frames, decoding);
+            if (nbest > 0)
+            {
+                readings[i] = readings[i] with { NBest = decoding.NBest(emissions[i].LogProbs, emissions[i].Frames, nbest) };
+            }
         }
         return readings;
     }
 
     /// <summary>Reads one image (8-bit gray or BGR).</summary>
-    public Reading Read(OpenCvSharp.Mat image, CtcDecoding decoding)
+    public Reading Read(OpenCvSharp.Mat image, CtcDecoding decoding, int nbest = 0)
     {
         var (line, reason) = Prepare(image);
-        return line is null ? Reading.None(reason!, MethodName(decoding)) : Read([line], decoding)[0];
+        return line is null ? Reading.None(reason!, MethodName(decoding)) : Read([line], decoding, nbest)[0];
     }
 
     /// <summary>"crnn-ctc/greedy" and so on.</summary>
@@ -182,15 +190,18 @@ public sealed class CrnnModel : IDisposable
             return Reading.None("the line is too narrow to read", method);
         }
         var (spans, noPath) = decoding.Decode(logProbs, frames);
-        if (noPath is not null)
-        {
-            return Reading.None(noPath, method);
-        }
+        return noPath is not null ? Reading.None(noPath, method) : ToReading(Alphabet, line, logProbs, spans, method);
+    }
+
+    /// <summary>A reading from CTC character spans: each character's confidence is its best frame probability,
+    /// its box reaches halfway to its neighbours' frames.</summary>
+    internal static Reading ToReading(OcrAlphabet alphabet, LineImage line, ReadOnlySpan<float> logProbs, IReadOnlyList<(int Label, int FirstFrame, int LastFrame)> spans, string method)
+    {
         if (spans.Count == 0)
         {
             return Reading.None("no characters recognised (every frame reads as blank)", method);
         }
-        var classes = Alphabet.ClassCount;
+        var classes = alphabet.ClassCount;
         var chars = new List<ReadChar>(spans.Count);
         var confidence = 1.0;
         var columns = CrnnNet.ColumnsPerFrame;
@@ -210,7 +221,7 @@ public sealed class CrnnModel : IDisposable
             var right = k + 1 < spans.Count ? (last + 1 + spans[k + 1].FirstFrame) / 2.0 : last + 3.0;
             var x0 = Math.Clamp(left * columns, 0, line.Width);
             var x1 = Math.Clamp(right * columns, x0 + 1, line.Width);
-            chars.Add(new ReadChar(Alphabet.CharOf(label), Math.Round(p, 4),
+            chars.Add(new ReadChar(alphabet.CharOf(label), Math.Round(p, 4),
                 line.Left + (int)Math.Round(x0 / line.Scale), line.Top,
                 Math.Max(1, (int)Math.Round((x1 - x0) / line.Scale)), line.SourceHeight));
         }

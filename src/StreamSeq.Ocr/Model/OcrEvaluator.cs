@@ -44,14 +44,14 @@ public static class OcrEvaluator
     }
 
     /// <summary>Reads every line with the segmentation recogniser (Viterbi over its lattice).</summary>
-    public static MethodResult EvaluateSegment(Segmentation.SegmentModel model, IReadOnlyList<LineSample> samples, string method = "segment/viterbi")
+    public static MethodResult EvaluateSegment(Segmentation.SegmentModel model, IReadOnlyList<LineSample> samples, string method = "segment/viterbi", OcrConstraints? constraints = null)
     {
         var clock = Stopwatch.StartNew();
         var texts = new string?[samples.Count];
         for (var i = 0; i < samples.Count; i++)
         {
             var (line, _) = model.Prepare(samples[i].Image);
-            if (line is not null && model.Read(line) is { HasReading: true } reading)
+            if (line is not null && model.Read(line, constraints ?? OcrConstraints.None) is { HasReading: true } reading)
             {
                 texts[i] = reading.Text;
             }

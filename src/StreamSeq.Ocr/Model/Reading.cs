@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace StreamSeq.Ocr.Model;
 
 /// <summary>One recognised character: its confidence and its box in the source image's pixels.</summary>
@@ -24,6 +26,18 @@ public sealed record Reading(string Text, double Confidence, IReadOnlyList<ReadC
     /// <summary>Whether something was read.</summary>
     public bool HasReading => NoReading is null;
 
+    /// <summary>The best distinct transcriptions with their lattice scores, best first, when n-best was asked
+    /// for (null otherwise; in JSON <c>nbest</c>).</summary>
+    [JsonPropertyName("nbest")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Alternative>? NBest { get; init; }
+
     /// <summary>A "no reading" result with its reason.</summary>
     public static Reading None(string reason, string method) => new("", 0, [], reason, method);
 }
+
+/// <summary>One of the n best transcriptions of a line.</summary>
+/// <param name="Text">The transcription.</param>
+/// <param name="Score">The score of its best path through the (constrained) lattice: a log-score, higher is
+/// better; with a language model it includes the weighted LM log-probability.</param>
+public sealed record Alternative(string Text, double Score);

@@ -216,25 +216,50 @@ public sealed class SegmentModel : IDisposable
     }
 
     /// <summary>Reads a prepared line: the Viterbi path of its lattice (composed with <paramref name="grammar"/> if given).</summary>
-    public Reading Read(LineImage line, Graph? grammar = null)
+    public Reading Read(LineImage line, Graph? grammar = null) =>
+        Read(line, grammar is null ? OcrConstraints.None : OcrConstraints.Of("grammar", grammar));
+
+    /// <summary>Reads a prepared line: the Viterbi path of its lattice composed with <paramref name="constraints"/>,
+    /// and, when <paramref name="nbest"/> &gt; 0, the n best distinct transcriptions.</summary>
+    public Reading Read(LineImage line, OcrConstraints constraints, int nbest = 0)
     {
-        const string method = "segment/viterbi";
-        var lattice = BuildLattice(line);
-        var graph = grammar is null ? lattice.Graph : GraphOps.Intersect(lattice.Graph, grammar);
-        var result = GraphOps.Viterbi(graph);
-        if (!result.HasPath)
+        ArgumentNullException.ThrowIfNull(constraints);
+        return Decode(line, BuildLattice(line), constraints, nbest);
+    }
+
+    /// <summary>"segment/viterbi", or "segment/viterbi+pattern+lm" and so on under constraints.</summary>
+    public static string MethodName(OcrConstraints constraints) =>
+        constraints.IsEmpty ? "segment/viterbi" : "segment/viterbi+" + constraints.Name;
+
+    /// <summary>Reads a built lattice: Viterbi under the constraints, characters with confidences and boxes from
+    /// the segments of the path's arcs, and optionally the n best distinct transcriptions.</summary>
+    public Reading Decode(LineImage line, SegmentLattice lattice, OcrConstraints constraints, int nbest = 0)
+    {
+        ArgumentNullException.ThrowIfNull(lattice);
+        ArgumentOutOfRangeException.ThrowIfNegative(nbest);
+        var method = MethodName(constraints);
+        var constrained = ConstrainedLattice.Apply(lattice.Graph, constraints);
+        var (arcs, _, noPath) = constrained.Best();
+        if (noPath is not null)
         {
-            return Reading.None(lattice.Cuts.Count < 2 ? "no ink to segment" : $"no segmentation reads as a transcription{(grammar is null ? "" : " the grammar accepts")} ({result.NoPathReason})", method);
+            return Reading.None(lattice.Cuts.Count < 2 ? "no ink to segment" : $"no segmentation reads as a transcription{(constraints.IsEmpty ? "" : " the " + constraints.Name + " accepts")} ({noPath})", method);
         }
+        var reading = ToReading(Alphabet, line, lattice, arcs, method);
+        if (nbest > 0 && reading.HasReading)
+        {
+            reading = reading with { NBest = [.. constrained.NBest(nbest).Select(a => new Alternative(Alphabet.Decode(a.Labels), Math.Round(a.Score, 4)))] };
+        }
+        return reading;
+    }
+
+    /// <summary>A reading from a path of lattice arcs: one character per labelled arc, its confidence
+    /// exp(arc weight) and its box the arc's segment.</summary>
+    internal static Reading ToReading(OcrAlphabet alphabet, LineImage line, SegmentLattice lattice, IEnumerable<int> arcs, string method)
+    {
         var chars = new List<ReadChar>();
         var confidence = 1.0;
-        foreach (var arc in result.Path.Arcs)
+        foreach (var a in arcs)
         {
-            var a = grammar is null ? arc : graph.Origin!.ArcSources[0][arc];
-            if (a < 0)
-            {
-                continue;
-            }
             var label = lattice.Graph.Arcs[a].Input;
             if (label == Graph.Epsilon)
             {
@@ -243,7 +268,7 @@ public sealed class SegmentModel : IDisposable
             var s = lattice.ArcSegments[a];
             var p = Math.Exp(lattice.Graph.Weights[a]);
             confidence *= p;
-            chars.Add(new ReadChar(Alphabet.CharOf(label), Math.Round(p, 4),
+            chars.Add(new ReadChar(alphabet.CharOf(label), Math.Round(p, 4),
                 line.Left + (int)Math.Round(s.Left / line.Scale), line.Top,
                 Math.Max(1, (int)Math.Round((s.Right - s.Left) / line.Scale)), line.SourceHeight));
         }
@@ -255,10 +280,14 @@ public sealed class SegmentModel : IDisposable
     }
 
     /// <summary>Reads one image.</summary>
-    public Reading Read(OpenCvSharp.Mat image, Graph? grammar = null)
+    public Reading Read(OpenCvSharp.Mat image, Graph? grammar = null) =>
+        Read(image, grammar is null ? OcrConstraints.None : OcrConstraints.Of("grammar", grammar));
+
+    /// <summary>Reads one image under constraints, with n-best alternatives when <paramref name="nbest"/> &gt; 0.</summary>
+    public Reading Read(OpenCvSharp.Mat image, OcrConstraints constraints, int nbest = 0)
     {
         var (line, reason) = Prepare(image);
-        return line is null ? Reading.None(reason!, "segment/viterbi") : Read(line, grammar);
+        return line is null ? Reading.None(reason!, MethodName(constraints)) : Read(line, constraints, nbest);
     }
 
     public void Dispose()

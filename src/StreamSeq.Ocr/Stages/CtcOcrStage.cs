@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;
 using StreamSeq.Learning;
 using StreamSeq.Media;
+using StreamSeq.Ocr.Data;
 using StreamSeq.Ocr.Model;
 
 namespace StreamSeq.Ocr.Stages;
@@ -16,10 +17,64 @@ namespace StreamSeq.Ocr.Stages;
 /// <param name="Frame">The frame's number in its source.</param>
 /// <param name="Time">The frame's media time, seconds.</param>
 /// <param name="Agreement">With <c>vote</c> &gt; 1: the share of the last frames' readings that gave this text (1 otherwise).</param>
-public sealed record OcrTranscript(string Text, double Confidence, IReadOnlyList<ReadChar> Chars, string? NoReading, string Method, long Frame, double Time, double Agreement = 1);
+public sealed record OcrTranscript(string Text, double Confidence, IReadOnlyList<ReadChar> Chars, string? NoReading, string Method, long Frame, double Time, double Agreement = 1)
+{
+    /// <summary>The best distinct transcriptions with their lattice scores, when the stage's <c>nbest</c> asks for
+    /// them (null otherwise; in JSON <c>nbest</c>).</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("nbest")]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Alternative>? NBest { get; init; }
+
+    /// <summary>The transcript of a reading in a frame.</summary>
+    public static OcrTranscript Of(Reading reading, long frame, double time, double agreement = 1) =>
+        new(reading.Text, reading.Confidence, reading.Chars, reading.NoReading, reading.Method, frame, Math.Round(time, 4), Math.Round(agreement, 4))
+        {
+            NBest = reading.NBest,
+        };
+}
+
+/// <summary>The constraint options the OCR stages share (see <see cref="OcrConstraints"/>).</summary>
+public interface IOcrConstraintOptions
+{
+    /// <summary>Characters that may be read.</summary>
+    string Charset { get; }
+
+    /// <summary>A pattern the whole transcription must match.</summary>
+    string Pattern { get; }
+
+    /// <summary>A word-list file.</summary>
+    string Lexicon { get; }
+
+    /// <summary>An ARPA character LM file.</summary>
+    string Lm { get; }
+
+    /// <summary>The LM weight.</summary>
+    double LmWeight { get; }
+}
+
+/// <summary>Builds <see cref="OcrConstraints"/> from a stage's options.</summary>
+public static class OcrConstraintOptions
+{
+    /// <summary>The constraints the options ask for, over <paramref name="alphabet"/>; paths resolved against the
+    /// pipeline file.</summary>
+    /// <exception cref="InvalidDataException">An option is invalid; the message names the stage and the option.</exception>
+    public static OcrConstraints Build(this IOcrConstraintOptions options, OcrAlphabet alphabet, StageContext context)
+    {
+        try
+        {
+            return OcrConstraints.Build(alphabet, options.Charset, options.Pattern,
+                options.Lexicon.Length > 0 ? context.ResolvePath(options.Lexicon) : null,
+                options.Lm.Length > 0 ? context.ResolvePath(options.Lm) : null, options.LmWeight);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{context.StageId}: {e.Message}", e);
+        }
+    }
+}
 
 /// <summary>Options of <c>ocr.ctc</c>.</summary>
-public sealed class CtcOcrOptions
+public sealed class CtcOcrOptions : IOcrConstraintOptions
 {
     [Description("Model folder written by 'streamseq train ocr' (model.json, crnn.pt)")]
     [RequiredOption]
@@ -31,6 +86,29 @@ public sealed class CtcOcrOptions
 
     [Description("Only these characters may be read (a grammar composed with the CTC topology; implies viterbi), e.g. 0123456789; empty: any")]
     public string Charset { get; init; } = "";
+
+    [Description("A pattern the whole transcription must match (literals, [0-9] classes, ., ?, *, +, {m,n}, | and groups; implies viterbi), e.g. [0-9]{3,8}; empty: none")]
+    public string Pattern { get; init; } = "";
+
+    [Description("Word-list file: readings are one or more of its words separated by single spaces (implies viterbi); empty: none")]
+    [PathMustExist]
+    public string Lexicon { get; init; } = "";
+
+    [Description("ARPA character language model (characters, <sp> for a space) composed with the lattice, weighted by lmWeight (implies viterbi); empty: none")]
+    [PathMustExist]
+    public string Lm { get; init; } = "";
+
+    [Description("Weight of the language model's log-probabilities against the recogniser's")]
+    [Range(0.0, 100.0)]
+    public double LmWeight { get; init; } = 0.5;
+
+    [Description("Also list this many best distinct transcriptions with their lattice scores (nbest); 0: none")]
+    [Range(0, 100)]
+    public int Nbest { get; init; }
+
+    [Description("Lattice decoding keeps per frame the classes within this many nats of the frame's best (0: all; the unconstrained best path always survives, and constraints that leave no path get the full lattice)")]
+    [Range(0.0, 1000.0)]
+    public double Beam { get; init; } = CtcDecoding.DefaultBeam;
 
     [Description("Emit frames with no reading too (blank or too large), with the reason; otherwise they are dropped")]
     public bool EmitNoReading { get; init; } = true;
@@ -49,7 +127,7 @@ public sealed class CtcOcrOptions
 /// CTC recogniser, decoded greedily or through the lattice library under an optional character-set grammar.
 /// Emits one <see cref="OcrTranscript"/> per frame.
 /// </summary>
-[Stage("ocr.ctc", Description = "CRNN + CTC OCR of the text line in each frame (greedy or lattice Viterbi, optional charset grammar): text, confidence, character boxes")]
+[Stage("ocr.ctc", Description = "CRNN + CTC OCR of the text line in each frame (greedy or lattice Viterbi under optional charset, pattern, word list and character LM; n-best): text, confidence, character boxes")]
 public sealed class CtcOcrStage : TransformStage<VideoFrame, OcrTranscript>
 {
     private readonly CtcOcrOptions _options;
@@ -69,14 +147,13 @@ public sealed class CtcOcrStage : TransformStage<VideoFrame, OcrTranscript>
         _model = CrnnModel.Load(folder);
         try
         {
-            _decoding = new CtcDecoding(_model.Alphabet, _options.Decoder,
-                _options.Charset.Length > 0 ? CtcDecoding.CharacterSetGrammar(_model.Alphabet, _options.Charset) : null);
+            _decoding = new CtcDecoding(_model.Alphabet, _options.Decoder, _options.Build(_model.Alphabet, context), _options.Beam);
         }
-        catch (ArgumentException e)
+        catch
         {
             _model.Dispose();
             _model = null;
-            throw new InvalidDataException($"{context.StageId}: charset: {e.Message}", e);
+            throw;
         }
         context.Logger.LogInformation("{Stage}: CRNN model {Model}: {Classes} characters, decoder {Decoder}", context.StageId, folder, _model.Alphabet.Characters.Length, _decoding.Name);
         return ValueTask.CompletedTask;
@@ -86,7 +163,7 @@ public sealed class CtcOcrStage : TransformStage<VideoFrame, OcrTranscript>
     {
         var model = _model ?? throw new InvalidOperationException("the stage was not started");
         var frame = input.Payload;
-        var reading = model.Read(frame.Image, _decoding!);
+        var reading = model.Read(frame.Image, _decoding!, _options.Nbest);
         var agreement = 1.0;
         if (_options.Vote > 1)
         {
@@ -96,9 +173,7 @@ public sealed class CtcOcrStage : TransformStage<VideoFrame, OcrTranscript>
         {
             return ValueTask.CompletedTask;
         }
-        var transcript = new OcrTranscript(reading.Text, reading.Confidence, reading.Chars, reading.NoReading, reading.Method,
-            frame.Index, Math.Round(frame.MediaTime.TotalSeconds, 4), Math.Round(agreement, 4));
-        return output.EmitAsync(transcript, cancellationToken);
+        return output.EmitAsync(OcrTranscript.Of(reading, frame.Index, frame.MediaTime.TotalSeconds, agreement), cancellationToken);
     }
 
     /// <summary>The reading of the text most of the last <c>vote</c> frames gave (the latest such reading), and its share.</summary>

@@ -257,7 +257,26 @@ public sealed class NGramModel
         }
     }
 
-    private LmState NextState(int entry)
+    /// <summary>Number of internal nodes (node 0 is the empty context; node e ≥ 1 is a stored n-gram).</summary>
+    internal int NodeCount => _word.Count;
+
+    /// <summary>The last word of stored n-gram <paramref name="node"/>.</summary>
+    internal int WordOf(int node) => _word[node];
+
+    /// <summary>The node of the n-gram without its last word (0 for a unigram).</summary>
+    internal int ParentOf(int node) => _parent[node];
+
+    /// <summary>The natural-log probability stored with n-gram <paramref name="node"/>.</summary>
+    internal double LogProbOf(int node) => _logProb[node] * Math.Log(10);
+
+    /// <summary>The natural-log back-off weight of context <paramref name="node"/> (0 if none is stored).</summary>
+    internal double LogBackoffOf(int node) => _backoff[node] * Math.Log(10);
+
+    /// <summary>The context a backed-off query continues from: the longest stored proper suffix of the node.</summary>
+    internal LmState SuffixOf(LmState state) => new(state.Node == 0 ? 0 : _suffix[state.Node]);
+
+    /// <summary>The state after stored n-gram <paramref name="entry"/> was scored.</summary>
+    internal LmState NextState(int entry)
     {
         // The next context is the longest stored suffix of the history of at most Order - 1 words.
         var node = _order[entry] >= Order ? _suffix[entry] : entry;
