@@ -30,6 +30,13 @@ public sealed class FileTranscriber
         return Transcribe(samples) with { Source = path };
     }
 
+    /// <summary>
+    /// Silence added before and after a recording decoded whole: the models learn from utterances with 0.1–0.4 s
+    /// of silence around them (as the VAD's pre-roll and hangover give live), and a recording cut tight to the
+    /// speech otherwise makes the attention decoder hear a word in the missing lead-in.
+    /// </summary>
+    public static TimeSpan Padding { get; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Transcribes mono samples at <see cref="SpeechModel.SampleRate"/>.</summary>
     public Transcript Transcribe(float[] samples)
     {
@@ -37,7 +44,19 @@ public sealed class FileTranscriber
         var end = Math.Round((double)samples.Length / rate, 3);
         if (samples.Length <= MaxUtterance.TotalSeconds * rate)
         {
-            return _model.Transcribe([SpeechModel.Featurize(samples)], _decoding)[0] with { End = end };
+            var pad = (int)(Padding.TotalSeconds * rate);
+            var padded = new float[samples.Length + (2 * pad)];
+            samples.CopyTo(padded, pad);
+            var transcript = _model.Transcribe([SpeechModel.Featurize(padded)], _decoding)[0];
+            return transcript with
+            {
+                End = end,
+                Words = [.. transcript.Words.Select(w => w with
+                {
+                    Start = Math.Round(Math.Clamp(w.Start - Padding.TotalSeconds, 0, end), 3),
+                    End = Math.Round(Math.Clamp(w.End - Padding.TotalSeconds, 0, end), 3),
+                })],
+            };
         }
         var vad = new EnergyVad(new VadOptions { MaxUtterance = MaxUtterance }, rate);
         var utterances = vad.Accept(samples, 0, DateTime.UnixEpoch).Concat(vad.Complete()).Where(e => e.Kind == UtteranceEventKind.End).ToList();

@@ -31,6 +31,7 @@ public sealed record Transcript
 
     /// <summary>Alternatives (the first is the best), when n-best was asked for.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonPropertyName("nbest")]
     public IReadOnlyList<TranscriptAlternative>? NBest { get; init; }
 
     /// <summary>False while the utterance goes on (a partial result), true for its last result.</summary>
@@ -50,7 +51,7 @@ public sealed record Transcript
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? EndTime { get; init; }
 
-    /// <summary>The decoder that produced it (e.g. "ctc-beam+lm").</summary>
+    /// <summary>The decoder that produced it (e.g. "ctc-beam-lm").</summary>
     public string Decoder { get; init; } = "";
 
     /// <summary>Why nothing could be transcribed, when that is the case.</summary>

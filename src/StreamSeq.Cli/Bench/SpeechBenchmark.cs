@@ -111,6 +111,7 @@ internal static class SpeechBenchmark
             decodings.Add(new(SpeechDecoder.CtcGrammar));
         }
         decodings.Add(new(SpeechDecoder.AttentionBeam));
+        decodings.Add(new(SpeechDecoder.JointBeam));
         foreach (var decoding in decodings)
         {
             var times = new List<double>();

@@ -143,7 +143,7 @@ internal static class SpeechRecognitionCommands
         var files = new Argument<string[]>("files") { Description = "Audio files: WAV (any rate, channels, sample format) or anything ffmpeg decodes (video, mp3, …)", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => SpeechCommands.DefaultModel };
         var json = new Option<bool>("--json") { Description = "JSON lines with word times and confidences" };
-        var decoder = new Option<string>("--decoder") { Description = "ctc-greedy, ctc-beam (with the model's LM), ctc-grammar, attention-greedy or attention-beam", DefaultValueFactory = _ => "ctc-beam" };
+        var decoder = new Option<string>("--decoder") { Description = "ctc-greedy, ctc-beam (with the model's LM), ctc-grammar, attention-greedy, attention-beam or joint-beam", DefaultValueFactory = _ => "ctc-beam" };
         var beam = new Option<int>("--beam") { Description = "Beam width", DefaultValueFactory = _ => 8 };
         var nbest = new Option<int>("--nbest") { Description = "Alternatives per file (beam decoders; shown with --json)", DefaultValueFactory = _ => 1 };
         var lmWeight = new Option<double>("--lm-weight") { Description = "Weight of the character LM in ctc-beam (0: none)", DefaultValueFactory = _ => 0.5 };
@@ -232,8 +232,8 @@ internal static class SpeechRecognitionCommands
         var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => SpeechCommands.DefaultModel };
         var limit = new Option<int>("--limit") { Description = "Score at most this many utterances (0: all)", DefaultValueFactory = _ => 0 };
         var beam = new Option<int>("--beam") { Description = "Beam width of the beam decoders", DefaultValueFactory = _ => 8 };
-        var lmWeight = new Option<double>("--lm-weight") { Description = "LM weight of ctc-beam+lm", DefaultValueFactory = _ => 0.5 };
-        var tokenBonus = new Option<double>("--token-bonus") { Description = "Per-character bonus of ctc-beam+lm", DefaultValueFactory = _ => 1.0 };
+        var lmWeight = new Option<double>("--lm-weight") { Description = "LM weight of ctc-beam-lm", DefaultValueFactory = _ => 0.5 };
+        var tokenBonus = new Option<double>("--token-bonus") { Description = "Per-character bonus of ctc-beam-lm", DefaultValueFactory = _ => 1.0 };
         var lengthPenalty = new Option<double>("--length-penalty") { Description = "α of the attention beam's length penalty", DefaultValueFactory = _ => 0.6 };
         var pocketsphinx = new Option<bool>("--pocketsphinx") { Description = "Also score PocketSphinx with a JSGF grammar of the same vocabulary", DefaultValueFactory = _ => true };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
@@ -290,6 +290,7 @@ internal static class SpeechRecognitionCommands
             }
             decodings.Add(new(SpeechDecoder.AttentionGreedy));
             decodings.Add(new(SpeechDecoder.AttentionBeam, beamSize, LengthPenalty: result.GetValue(lengthPenalty)));
+            decodings.Add(new(SpeechDecoder.JointBeam, beamSize, LengthPenalty: result.GetValue(lengthPenalty)));
             foreach (var decoding in decodings)
             {
                 var name = decoding.Name(speech.Lm is not null);

@@ -8,8 +8,9 @@ namespace StreamSeq.Speech.Decoding;
 /// <summary>
 /// Decoding with the attention decoder, one utterance at a time (so results never depend on a batch):
 /// greedy arg-max, and beam search with the GNMT length penalty ((5 + |Y|) / 6)^α and n-best output. A
-/// hypothesis ends when it emits EOS; the search stops once the beam holds as many finished hypotheses as
-/// it is wide, so at width 1 it takes exactly greedy's steps.
+/// hypothesis ends when it emits EOS and leaves the beam, which shrinks; the search stops when no live
+/// hypothesis is left or the finished ones already beat every live one. At width 1 the one hypothesis is
+/// greedy's, step for step.
 /// </summary>
 public static class AttentionSearch
 {
@@ -53,7 +54,7 @@ public static class AttentionSearch
         var alive = new List<(List<TokenHit> Hits, double Score)> { ([], 0) };
         var finished = new List<(List<TokenHit> Hits, double Score, double Normalized)>();
         var previous = tensor(new long[] { SpecialTokens.BosId });
-        for (var step = 0; step < maxTokens && alive.Count > 0 && finished.Count < width; step++)
+        for (var step = 0; step < maxTokens && alive.Count > 0 && !Done(finished, alive, width, lengthPenalty); step++)
         {
             using var stepScope = NewDisposeScope();
             var k = alive.Count;
@@ -106,6 +107,22 @@ public static class AttentionSearch
                 .Select(a => (a.Hits, a.Score, a.Score / Penalty(a.Hits.Count, lengthPenalty))));
         }
         return [.. finished.OrderByDescending(f => f.Normalized).Take(nbest).Select(f => new Hypothesis(f.Hits, f.Normalized, f.Score))];
+    }
+
+    /// <summary>
+    /// Whether the search can stop before every hypothesis has ended: it holds <paramref name="width"/> finished
+    /// hypotheses and the worst of the best <paramref name="width"/> already beats every live one as scored now
+    /// (a live hypothesis only loses probability with each token, though the length penalty forgives some).
+    /// </summary>
+    private static bool Done(List<(List<TokenHit> Hits, double Score, double Normalized)> finished, List<(List<TokenHit> Hits, double Score)> alive, int width, double lengthPenalty)
+    {
+        if (finished.Count < width)
+        {
+            return false;
+        }
+        var worstKept = finished.Select(f => f.Normalized).OrderDescending().ElementAt(width - 1);
+        var bestAlive = alive.Max(a => a.Score / Penalty(a.Hits.Count + 1, lengthPenalty));
+        return worstKept >= bestAlive;
     }
 
     /// <summary>The GNMT length penalty.</summary>

@@ -221,12 +221,19 @@ public sealed class SpeechModel : IDisposable
         {
             case SpeechDecoder.AttentionGreedy:
             case SpeechDecoder.AttentionBeam:
+            case SpeechDecoder.JointBeam:
+                var joint = decoding.Decoder == SpeechDecoder.JointBeam;
                 using (var scope = torch.NewDisposeScope())
                 {
                     var utterance = states[i, ..(int)frames[i]].unsqueeze(0);
                     hypotheses = decoding.Decoder == SpeechDecoder.AttentionGreedy
                         ? [AttentionSearch.Greedy(Net.Decoder, utterance, MaxTokens((int)frames[i]))]
-                        : AttentionSearch.Beam(Net.Decoder, utterance, MaxTokens((int)frames[i]), decoding.BeamSize, decoding.NBest, decoding.LengthPenalty);
+                        : AttentionSearch.Beam(Net.Decoder, utterance, MaxTokens((int)frames[i]), decoding.BeamSize,
+                            joint ? Math.Max(decoding.NBest, decoding.BeamSize) : decoding.NBest, decoding.LengthPenalty);
+                }
+                if (joint)
+                {
+                    hypotheses = RescoreWithCtc(hypotheses, CtcOf(states, frames, i), decoding);
                 }
                 break;
             default:
@@ -237,6 +244,29 @@ public sealed class SpeechModel : IDisposable
         return noPath is not null
             ? new Transcript { Text = "", Decoder = name, NoTranscript = noPath }
             : ToTranscript(hypotheses, name, decoding.NBest > 1);
+    }
+
+    /// <summary>
+    /// Joint CTC/attention rescoring: each attention hypothesis gets (1 − λ)·log P_att + λ·log P_CTC (the CTC
+    /// probability summed over all alignments, by the forward algorithm on the lattice), divided by the length
+    /// penalty. CTC's monotonic alignment vetoes the attention decoder's typical errors: repeated or dropped words.
+    /// </summary>
+    private IReadOnlyList<Hypothesis> RescoreWithCtc(IReadOnlyList<Hypothesis> hypotheses, CtcEmissions emissions, SpeechDecoding decoding)
+    {
+        var scores = Array.ConvertAll(emissions.LogProbs, v => (double)v);
+        var rescored = new List<Hypothesis>(hypotheses.Count);
+        foreach (var hypothesis in hypotheses)
+        {
+            var labels = hypothesis.Tokens.Select(t => t.Token).ToArray();
+            var ctc = -StreamSeq.Lattice.Ctc.Loss(scores, emissions.Frames, emissions.Classes, labels, SpecialTokens.BlankId).Loss;
+            if (double.IsFinite(ctc))
+            {
+                var joint = ((1 - decoding.CtcWeight) * hypothesis.ModelLogProb) + (decoding.CtcWeight * ctc);
+                rescored.Add(hypothesis with { Score = joint / AttentionSearch.Penalty(labels.Length + 1, decoding.LengthPenalty) });
+            }
+        }
+        return rescored.Count == 0 ? hypotheses.Take(decoding.NBest).ToList()
+            : [.. rescored.OrderByDescending(h => h.Score).Take(decoding.NBest)];
     }
 
     /// <summary>Decodes CTC emissions with a CTC decoder (greedy, beam with the LM, or grammar).</summary>
@@ -282,7 +312,8 @@ public sealed class SpeechModel : IDisposable
             Text = TextOf(best),
             Confidence = Math.Round(confidence, 4),
             Words = words,
-            NBest = nbest ? [.. hypotheses.Select(h => new TranscriptAlternative(TextOf(h), Math.Round(h.Score, 3)))] : null,
+            // Token sequences that differ only in spacing read the same: the first (best) of them stands.
+            NBest = nbest ? [.. hypotheses.Select(h => new TranscriptAlternative(TextOf(h), Math.Round(h.Score, 3))).DistinctBy(a => a.Text)] : null,
             Decoder = decoder,
         };
     }

@@ -16,14 +16,14 @@ public sealed class TranscribeOptions : IValidatableObject
     [PathMustExist(Directory = true)]
     public string Model { get; init; } = "";
 
-    [Description("Decoder of final results: ctc-greedy, ctc-beam (with the model's LM), ctc-grammar (lattice Viterbi under the vocabulary's grammar), attention-greedy or attention-beam")]
+    [Description("Decoder of final results: ctc-greedy, ctc-beam (with the model's LM), ctc-grammar (lattice Viterbi under the vocabulary's grammar), attention-greedy, attention-beam or joint-beam (attention beam rescored with CTC)")]
     public string Decoder { get; init; } = "ctc-beam";
 
     [Description("Emit partial results while an utterance goes on (on the VAD's partial events)")]
     public bool Partials { get; init; } = true;
 
-    [Description("Decoder of partial results (ctc-greedy is the fastest)")]
-    public string PartialDecoder { get; init; } = "ctc-greedy";
+    [Description("Decoder of partial results (ctc-greedy is the fastest; ctc-beam reads words the LM knows)")]
+    public string PartialDecoder { get; init; } = "ctc-beam";
 
     [Description("Beam width of the beam decoders")]
     [Range(1, 256)]
@@ -45,6 +45,10 @@ public sealed class TranscribeOptions : IValidatableObject
     [Range(0.0, 5.0)]
     public double LengthPenalty { get; init; } = 0.6;
 
+    [Description("λ of joint-beam's score (1 - λ)·attention + λ·CTC")]
+    [Range(0.0, 1.0)]
+    public double CtcWeight { get; init; } = 0.3;
+
     [Description("Emit final results with no words too (e.g. a cough the VAD took for speech)")]
     public bool EmitEmpty { get; init; }
 
@@ -53,10 +57,10 @@ public sealed class TranscribeOptions : IValidatableObject
     public int Threads { get; init; } = 1;
 
     /// <summary>The decoding of final results.</summary>
-    public SpeechDecoding FinalDecoding => new(SpeechDecoding.ParseDecoder(Decoder), BeamSize, NBest, LmWeight, TokenBonus, LengthPenalty);
+    public SpeechDecoding FinalDecoding => new(SpeechDecoding.ParseDecoder(Decoder), BeamSize, NBest, LmWeight, TokenBonus, LengthPenalty, CtcWeight);
 
     /// <summary>The decoding of partial results.</summary>
-    public SpeechDecoding PartialDecoding => new(SpeechDecoding.ParseDecoder(PartialDecoder), BeamSize, 1, LmWeight, TokenBonus, LengthPenalty);
+    public SpeechDecoding PartialDecoding => new(SpeechDecoding.ParseDecoder(PartialDecoder), BeamSize, 1, LmWeight, TokenBonus, LengthPenalty, CtcWeight);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
