@@ -15,7 +15,7 @@ namespace StreamSeq.Speech.Decoding;
 /// <param name="Words">Free word sequences over these words (used when there are neither digits nor phrases).</param>
 public sealed record GrammarSpec(IReadOnlyList<string> DigitWords, int MaxDigits, IReadOnlyList<string> Phrases, IReadOnlyList<string> Words)
 {
-    /// <summary>The grammar of transcripts: digit strings and phrases when every transcript is one of those, else free word sequences.</summary>
+    /// <summary>The grammar of transcripts: the digit strings and phrases they hold when every transcript is one of those, else free sequences of their words.</summary>
     public static GrammarSpec FromTranscripts(IEnumerable<string> transcripts, IReadOnlyList<string> digitWords, IReadOnlyList<string> phrases)
     {
         var digits = new HashSet<string>(digitWords, StringComparer.Ordinal);
@@ -23,10 +23,12 @@ public sealed record GrammarSpec(IReadOnlyList<string> DigitWords, int MaxDigits
         var maxDigits = 0;
         var words = new SortedSet<string>(StringComparer.Ordinal);
         var structured = true;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var text in transcripts)
         {
             var split = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             words.UnionWith(split);
+            seen.Add(string.Join(' ', split));
             if (split.All(digits.Contains))
             {
                 maxDigits = Math.Max(maxDigits, split.Length);
@@ -36,8 +38,10 @@ public sealed record GrammarSpec(IReadOnlyList<string> DigitWords, int MaxDigits
                 structured = false;
             }
         }
-        return structured && (maxDigits > 0 || known.Count > 0)
-            ? new GrammarSpec(maxDigits > 0 ? digitWords : [], maxDigits, phrases, [])
+        // Only what the transcripts use: the model's tokenizer knows no other characters.
+        var seenPhrases = phrases.Where(p => seen.Contains(p)).ToList();
+        return structured && (maxDigits > 0 || seenPhrases.Count > 0)
+            ? new GrammarSpec(maxDigits > 0 ? [.. digitWords.Where(words.Contains)] : [], maxDigits, seenPhrases, [])
             : new GrammarSpec([], 0, [], [.. words]);
     }
 

@@ -53,6 +53,9 @@ public sealed class TranscriptGrammarTests
         var spec = GrammarSpec.FromTranscripts(["one two", "stop", "nine"], ["one", "two", "nine"], ["stop", "turn on the light"]);
         Assert.Equal(2, spec.MaxDigits);
         Assert.Empty(spec.Words);
+        // Only the digit words and phrases the transcripts hold.
+        Assert.Equal(["one", "two", "nine"], spec.DigitWords);
+        Assert.Equal(["stop"], spec.Phrases);
         var again = GrammarSpec.FromJson(spec.ToJson());
         Assert.Equal(spec.DigitWords, again.DigitWords);
         Assert.Equal(spec.Phrases, again.Phrases);
