@@ -16,20 +16,17 @@ using StreamSeq.Speech.Model;
 namespace StreamSeq.Cli.Bench;
 
 /// <summary>
-/// <c>bench.transcript-latency</c>, used only by <c>bench speech</c>: records how long after the end of its audio
-/// (the wall clock a realtime source keeps) each transcript arrived, and whether it was partial.
+/// <c>bench.transcript-latency</c>, used only by <c>bench speech</c>: records when each transcript arrived, the
+/// stream time its audio ends at, and whether it was partial.
 /// </summary>
 [Stage("bench.transcript-latency")]
 internal sealed class TranscriptLatencySink : SinkStage<Transcript>
 {
-    public static ConcurrentQueue<(bool Final, double LagMs, string Text)> Lags { get; } = new();
+    public static ConcurrentQueue<(bool Final, DateTime Arrived, double AudioEnd, string Text)> Arrivals { get; } = new();
 
     public override ValueTask ConsumeAsync(Packet<Transcript> input, CancellationToken cancellationToken)
     {
-        if (input.Payload.EndTime is { } end)
-        {
-            Lags.Enqueue((input.Payload.Final, (DateTime.UtcNow - end).TotalMilliseconds, input.Payload.Text));
-        }
+        Arrivals.Enqueue((input.Payload.Final, DateTime.UtcNow, input.Payload.End, input.Payload.Text));
         return ValueTask.CompletedTask;
     }
 }
@@ -80,6 +77,7 @@ internal static class SpeechBenchmark
                 var tensors = TensorLedger.Live;
                 var clock = Stopwatch.StartNew();
                 var soakReport = await LiveLatency(modelPath, sample, result.GetValue(soak) * 60, realtime: false, cancellationToken).ConfigureAwait(false);
+                // Latency means nothing when the audio comes faster than real time.
                 soakReport.Remove("partialMedianMs");
                 soakReport.Remove("partialP95Ms");
                 soakReport.Remove("finalMedianMs");
@@ -150,10 +148,14 @@ internal static class SpeechBenchmark
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var sent = 0L;
+        // The wall-clock time sample 0 was "captured": a transcript's lag is measured from the sender's clock,
+        // not from the time stamps the source derives.
+        var captureStart = DateTime.UtcNow;
         var server = Task.Run(async () =>
         {
             using var client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
             await using var stream = client.GetStream();
+            captureStart = DateTime.UtcNow;
             var clock = Stopwatch.StartNew();
             var packet = new byte[640];
             var total = (long)seconds * 16000;
@@ -166,12 +168,13 @@ internal static class SpeechBenchmark
                     var value = i < pause.Length ? pause[i] : speech[i - pause.Length];
                     BitConverter.TryWriteBytes(packet.AsSpan(2 * k), (short)Math.Clamp(value * 32767, -32768, 32767));
                 }
-                await stream.WriteAsync(packet, cancellationToken).ConfigureAwait(false);
-                sent = at + 320;
+                // Like a microphone, a packet leaves once its last sample has been captured.
                 if (realtime && clock.Elapsed.TotalSeconds < (at + 320) / 16000.0)
                 {
                     await Task.Delay(TimeSpan.FromSeconds(((at + 320) / 16000.0) - clock.Elapsed.TotalSeconds), cancellationToken).ConfigureAwait(false);
                 }
+                await stream.WriteAsync(packet, cancellationToken).ConfigureAwait(false);
+                sent = at + 320;
             }
         }, cancellationToken);
         var registry = BuiltInStages.CreateRegistry();
@@ -186,16 +189,17 @@ internal static class SpeechBenchmark
         var diagnostics = new List<StreamSeq.Pipelines.PipelineDiagnostic>();
         var plan = StreamSeq.Pipelines.PipelineLoader.TryLoad(System.Text.Encoding.UTF8.GetBytes(json), "bench-speech-live.json", registry, diagnostics)
             ?? throw new InvalidOperationException(string.Join(Environment.NewLine, diagnostics));
-        TranscriptLatencySink.Lags.Clear();
+        TranscriptLatencySink.Arrivals.Clear();
         var run = await StreamSeq.Runtime.PipelineRun.Start(plan).Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
         await server.ConfigureAwait(false);
         if (!run.Succeeded)
         {
             throw new InvalidOperationException(string.Join("; ", run.Failures));
         }
-        var partials = TranscriptLatencySink.Lags.Where(l => !l.Final).Select(l => l.LagMs).Order().ToList();
-        var finals = TranscriptLatencySink.Lags.Where(l => l.Final).ToList();
-        var finalLags = finals.Select(l => l.LagMs).Order().ToList();
+        double Lag((bool Final, DateTime Arrived, double AudioEnd, string Text) a) => (a.Arrived - captureStart).TotalMilliseconds - (a.AudioEnd * 1000);
+        var partials = TranscriptLatencySink.Arrivals.Where(l => !l.Final).Select(Lag).Order().ToList();
+        var finals = TranscriptLatencySink.Arrivals.Where(l => l.Final).ToList();
+        var finalLags = finals.Select(Lag).Order().ToList();
         var report = new JsonObject
         {
             ["audioSeconds"] = Math.Round(sent / 16000.0, 1),
