@@ -26,9 +26,9 @@ public sealed record SequenceTrainingLog(string Criterion, int Lines, int Skippe
 /// et al. 1998: the loss of a line is forward(all interpretations) − forward(interpretations reading the
 /// right string) (<see cref="SequenceLoss.Forward"/>), so the network learns to give low scores to bad
 /// segments instead of being trained on isolated characters only. The lattice library returns d(loss)/d(arc
-/// weight); each arc weight is one entry of the network's [segments, classes] output, so the gradient enters
-/// torch as the surrogate Σ output ⊙ gradient, whose backward pass is exactly the chain rule through the
-/// lattice.
+/// weight); each arc weight is one entry of the network's [segments, classes] output, and
+/// <see cref="ExternalLoss"/> makes that computation a torch autograd function, so the chain rule runs from the
+/// lattice into the network.
 /// </summary>
 public static class SequenceTrainer
 {
@@ -66,27 +66,36 @@ public static class SequenceTrainer
                         }
                         var input = torch.tensor(inked.SelectMany(i => i.Pixels).ToArray(), [inked.Count, 1, 28, 28]);
                         var output = model.Net.forward(input);
-                        var scores = output.detach().data<float>().ToArray();
-                        var lattice = model.Lattice(cuts, inked, empty, scores);
-                        var correct = GraphOps.Intersect(lattice.Graph, SegmentModel.Answer(labels));
-                        var result = criterion == SequenceCriterion.Forward
-                            ? SequenceLoss.Forward(lattice.Graph, correct, lattice.Graph)
-                            : SequenceLoss.Margin(lattice.Graph, correct, lattice.Graph, margin);
-                        if (result.NoPathReason is not null)
+                        var characters = classes - 1;
+                        string? noPath = null;
+                        // The lattice loss enters torch as an autograd function: forward builds the line's
+                        // lattice from the network's scores, backward hands torch the lattice's exact gradient.
+                        var loss = ExternalLoss.Of(output, scores =>
+                        {
+                            var lattice = model.Lattice(cuts, inked, empty, scores);
+                            var correct = GraphOps.Intersect(lattice.Graph, SegmentModel.Answer(labels));
+                            var result = criterion == SequenceCriterion.Forward
+                                ? SequenceLoss.Forward(lattice.Graph, correct, lattice.Graph)
+                                : SequenceLoss.Margin(lattice.Graph, correct, lattice.Graph, margin);
+                            noPath = result.NoPathReason;
+                            var gradient = new float[inked.Count * classes];
+                            if (noPath is null)
+                            {
+                                for (var a = 0; a < inked.Count * characters; a++)
+                                {
+                                    gradient[((a / characters) * classes) + (a % characters)] = (float)result.Gradient[a];
+                                }
+                            }
+                            return new ExternalLossValue(noPath is null ? result.Loss : 0, gradient);
+                        });
+                        if (noPath is not null)
                         {
                             // No segmentation of this line yields its label (e.g. two digits never cut apart).
                             skipped++;
                             continue;
                         }
-                        var gradient = new float[inked.Count * classes];
-                        var characters = classes - 1;
-                        for (var a = 0; a < inked.Count * characters; a++)
-                        {
-                            gradient[((a / characters) * classes) + (a % characters)] = (float)result.Gradient[a];
-                        }
-                        var surrogate = (output * torch.tensor(gradient, [inked.Count, classes])).sum() / linesPerStep;
-                        surrogate.backward();
-                        lossSum += result.Loss;
+                        (loss / linesPerStep).backward();
+                        lossSum += loss.item<float>();
                         counted++;
                     }
                     optimizer.step();
