@@ -38,7 +38,8 @@ public sealed class ConstraintTests : IDisposable
         var reading = model.Read([line], right, nbest: 5)[0];
         Assert.Equal(sample.Text, reading.Text);
         Assert.Equal(sample.Text.Length, reading.Chars.Count);
-        Assert.Equal(5, reading.NBest!.Count);
+        // At most five; how many alternatives survive the pruning beam depends on how sure the model is.
+        Assert.InRange(reading.NBest!.Count, 2, 5);
         Assert.Equal(sample.Text, reading.NBest[0].Text);
         Assert.All(reading.NBest, a => Assert.Matches("^[0-9]{3,8}$", a.Text));
         Assert.Equal(reading.NBest.Count, reading.NBest.Select(a => a.Text).Distinct().Count());
