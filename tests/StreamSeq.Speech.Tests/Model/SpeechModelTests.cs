@@ -105,6 +105,22 @@ public sealed class SpeechModelTests : IDisposable
     }
 
     [Fact]
+    public void Ctc_output_converts_to_a_lattice_whose_best_path_is_the_greedy_reading_and_whose_total_is_one()
+    {
+        using var model = Models.Small();
+        var emissions = model.Emissions([Models.Features(45, 4)])[0];
+        var lattice = model.Lattice(emissions);
+        var best = StreamSeq.Lattice.GraphOps.Viterbi(lattice);
+        var greedy = CtcGreedyDecoder.Decode(emissions.LogProbs, emissions.Frames, emissions.Classes);
+        Assert.Equal(greedy.Tokens.Select(t => t.Token), best.Path.Output.Where(l => l != StreamSeq.Lattice.Graph.Epsilon));
+        // Every frame labelling is one path: the probabilities of all of them sum to one.
+        Assert.Equal(0.0, StreamSeq.Lattice.GraphOps.ForwardScore(lattice), 3);
+        var constrained = StreamSeq.Lattice.GraphOps.Viterbi(model.Lattice(emissions, grammar: true));
+        var text = model.Tokenizer.Decode([.. constrained.Path.Output.Where(l => l != StreamSeq.Lattice.Graph.Epsilon)]);
+        Assert.True(text == "stop" || text.Split(' ').All(w => w is "one" or "two" or "three" or "nine" or "eight" or "seven"), text);
+    }
+
+    [Fact]
     public void A_saved_model_loads_back_with_the_same_outputs_lm_and_grammar()
     {
         var features = Models.Features(60, 9);
