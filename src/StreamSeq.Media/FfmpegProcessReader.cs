@@ -63,9 +63,25 @@ internal sealed partial class FfmpegProcessReader : FrameReader
         var tail = new Queue<string>();
         // A thread of its own drains stderr for the process's whole life (a full pipe would stall ffmpeg), so
         // the size arrives even when the opener blocks the pool's threads; the first video stream line gives it.
+        // The reader is taken here: the thread may outlive the Process object, which Stop disposes.
+        var stderr = process.StandardError;
         new Thread(() =>
         {
-            while (process.StandardError.ReadLine() is { } line)
+            try
+            {
+                Drain();
+            }
+            catch (Exception e) when (e is ObjectDisposedException or IOException)
+            {
+                // The reader was stopped and its pipe closed under the thread: nothing more to read.
+            }
+            header.TrySetCanceled();
+        })
+        { IsBackground = true, Name = "ffmpeg stderr" }.Start();
+
+        void Drain()
+        {
+            while (stderr.ReadLine() is { } line)
             {
                 lock (tail)
                 {
@@ -81,9 +97,7 @@ internal sealed partial class FfmpegProcessReader : FrameReader
                     header.TrySetResult((int.Parse(size.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(size.Groups[2].Value, CultureInfo.InvariantCulture), fps is > 0 and < 1000 ? fps : defaultFps));
                 }
             }
-            header.TrySetCanceled();
-        })
-        { IsBackground = true, Name = "ffmpeg stderr" }.Start();
+        }
         try
         {
             var (width, height, fps) = header.Task.Wait(timeout) ? header.Task.Result : throw new TimeoutException();
