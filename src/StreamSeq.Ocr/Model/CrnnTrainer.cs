@@ -86,7 +86,7 @@ public static class CrnnTrainer
             model.Net.train();
             double lossSum = 0;
             var counted = 0;
-            foreach (var batch in Batches(data, settings.BatchSize, random))
+            foreach (var batch in LengthBatches.Shuffled(data.Count, i => data[i].Line.Width, settings.BatchSize, random))
             {
                 var decayed = steps >= totalSteps * 0.7 || (settings.MaxSeconds > 0 && clock.Elapsed.TotalSeconds >= settings.MaxSeconds * 0.7);
                 foreach (var group in optimizer.ParamGroups)
@@ -127,24 +127,5 @@ public static class CrnnTrainer
         }
         model.Net.eval();
         return new CrnnTrainingLog(data.Count, steps, losses, Math.Round(clock.Elapsed.TotalSeconds, 1), stopped);
-    }
-
-    /// <summary>Batches of indices: shuffled, then grouped by width within windows of 16 batches, so padding stays small.</summary>
-    private static IEnumerable<List<int>> Batches(IReadOnlyList<(LineImage Line, int[] Labels)> data, int size, Random random)
-    {
-        var order = Enumerable.Range(0, data.Count).ToArray();
-        random.Shuffle(order);
-        var batches = new List<List<int>>();
-        for (var start = 0; start < order.Length; start += size * 16)
-        {
-            var window = order.Skip(start).Take(size * 16).OrderBy(i => data[i].Line.Width).ToList();
-            for (var b = 0; b < window.Count; b += size)
-            {
-                batches.Add(window.Skip(b).Take(size).ToList());
-            }
-        }
-        var shuffled = batches.ToArray();
-        random.Shuffle(shuffled);
-        return shuffled;
     }
 }

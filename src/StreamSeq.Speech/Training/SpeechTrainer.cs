@@ -101,7 +101,7 @@ public static class SpeechTrainer
             model.Net.train();
             double lossSum = 0;
             var counted = 0;
-            foreach (var batch in Batches(data, settings.BatchSize, random))
+            foreach (var batch in LengthBatches.Shuffled(data.Count, i => data[i].Features.Frames, settings.BatchSize, random))
             {
                 var progress = settings.MaxSeconds > 0 ? Math.Max((double)steps / totalSteps, clock.Elapsed.TotalSeconds / settings.MaxSeconds) : (double)steps / totalSteps;
                 foreach (var group in optimizer.ParamGroups)
@@ -181,24 +181,4 @@ public static class SpeechTrainer
         }
         return total.MoveToOuterDisposeScope();
     }
-
-    /// <summary>Batches of indices: shuffled, grouped by length within windows of 16 batches so padding stays small.</summary>
-    private static List<List<int>> Batches(IReadOnlyList<SpeechExample> data, int size, Random random)
-    {
-        var order = Enumerable.Range(0, data.Count).ToArray();
-        random.Shuffle(order);
-        var batches = new List<List<int>>();
-        for (var start = 0; start < order.Length; start += size * 16)
-        {
-            var window = order.Skip(start).Take(size * 16).OrderBy(i => data[i].Features.Frames).ToList();
-            for (var b = 0; b < window.Count; b += size)
-            {
-                batches.Add(window.Skip(b).Take(size).ToList());
-            }
-        }
-        random.Shuffle(CollectionsMarshalSpan(batches));
-        return batches;
-    }
-
-    private static Span<List<int>> CollectionsMarshalSpan(List<List<int>> list) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
 }
