@@ -26,6 +26,9 @@ public sealed class SpeechModel : IDisposable
     /// <summary>The model kind in <c>model.json</c>.</summary>
     public const string Kind = "speech.ctc-attention";
 
+    [ThreadStatic]
+    private static FeatureExtractor? t_extractor;
+
     private readonly int _tensorCount;
     private readonly Lazy<CtcLatticeDecoder> _grammarDecoder;
     private bool _disposed;
@@ -137,7 +140,9 @@ public sealed class SpeechModel : IDisposable
     /// <summary>Features of mono audio at <see cref="SampleRate"/>, normalised per utterance.</summary>
     public static FeatureMatrix Featurize(ReadOnlySpan<float> samples)
     {
-        var features = new FeatureExtractor(Features).Extract(samples);
+        // An extractor holds its FFT, filterbank and work buffers: one per thread, made once, not per utterance
+        // (a live stream featurises every partial event).
+        var features = (t_extractor ??= new FeatureExtractor(Features)).Extract(samples);
         FeatureNormalizer.NormalizeUtterance(features);
         return features;
     }
