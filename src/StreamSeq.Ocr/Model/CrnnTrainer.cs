@@ -15,7 +15,7 @@ namespace StreamSeq.Ocr.Model;
 public sealed record CrnnTrainingSettings(int Epochs = 10, int BatchSize = 32, double LearningRate = 2e-3, int Seed = 1, double MaxSeconds = 0);
 
 /// <summary>What a training run did.</summary>
-/// <param name="Lines">Training lines.</param>
+/// <param name="Lines">Training lines per epoch.</param>
 /// <param name="Steps">Optimiser steps taken.</param>
 /// <param name="EpochLoss">Mean CTC loss per epoch (per target character, torch's mean reduction).</param>
 /// <param name="Seconds">Training time.</param>
@@ -66,15 +66,24 @@ public static class CrnnTrainer
         return frames;
     }
 
-    public static CrnnTrainingLog Train(CrnnModel model, IReadOnlyList<(LineImage Line, int[] Labels)> data, CrnnTrainingSettings settings, TextWriter? log = null)
+    /// <summary>Trains <paramref name="model"/> in place.</summary>
+    /// <param name="model">The model to train.</param>
+    /// <param name="fixedLines">Prepared lines seen every epoch (may be empty when <paramref name="fresh"/> is given).</param>
+    /// <param name="settings">Epochs, batch, rate, seed, time budget.</param>
+    /// <param name="log">Progress and per-epoch losses.</param>
+    /// <param name="fresh">Newly drawn lines added to each epoch.</param>
+    /// <param name="epochDone">Called after every epoch with the log so far (to save a checkpoint, say).</param>
+    public static CrnnTrainingLog Train(CrnnModel model, IReadOnlyList<(LineImage Line, int[] Labels)> fixedLines, CrnnTrainingSettings settings, TextWriter? log = null,
+        FreshTrainingLines? fresh = null, Action<CrnnTrainingLog>? epochDone = null)
     {
-        if (data.Count == 0)
+        var perEpoch = fixedLines.Count + (fresh?.PerEpoch ?? 0);
+        if (perEpoch == 0)
         {
-            throw new ArgumentException("no training lines", nameof(data));
+            throw new ArgumentException("no training lines", nameof(fixedLines));
         }
         var clock = Stopwatch.StartNew();
         var random = new Random(settings.Seed);
-        var batchesPerEpoch = (data.Count + settings.BatchSize - 1) / settings.BatchSize;
+        var batchesPerEpoch = (perEpoch + settings.BatchSize - 1) / settings.BatchSize;
         var totalSteps = (long)settings.Epochs * batchesPerEpoch;
         var bar = log is null ? null : new TrainingProgress(log, "train crnn", totalSteps);
         using var optimizer = torch.optim.Adam(model.Net.parameters(), settings.LearningRate);
@@ -84,6 +93,7 @@ public static class CrnnTrainer
         for (var epoch = 0; epoch < settings.Epochs && !stopped; epoch++)
         {
             model.Net.train();
+            var data = fresh is null ? fixedLines : [.. fixedLines, .. fresh.NextEpoch()];
             double lossSum = 0;
             var counted = 0;
             foreach (var batch in LengthBatches.Shuffled(data.Count, i => data[i].Line.Width, settings.BatchSize, random))
@@ -120,12 +130,17 @@ public static class CrnnTrainer
             }
             losses.Add(Math.Round(lossSum / Math.Max(1, counted), 4));
             log?.WriteLine($"train crnn: epoch {epoch + 1}/{settings.Epochs} loss {losses[^1]:0.000} ({clock.Elapsed.TotalSeconds:0}s)");
+            if (epochDone is not null)
+            {
+                model.Net.eval();
+                epochDone(new CrnnTrainingLog(perEpoch, steps, [.. losses], Math.Round(clock.Elapsed.TotalSeconds, 1), stopped));
+            }
         }
         if (stopped)
         {
             log?.WriteLine($"train crnn: stopped after {settings.MaxSeconds:0}s (--max-seconds), {steps} steps");
         }
         model.Net.eval();
-        return new CrnnTrainingLog(data.Count, steps, losses, Math.Round(clock.Elapsed.TotalSeconds, 1), stopped);
+        return new CrnnTrainingLog(perEpoch, steps, losses, Math.Round(clock.Elapsed.TotalSeconds, 1), stopped);
     }
 }

@@ -13,11 +13,19 @@ public sealed record MethodResult(string Method, OcrMetrics Metrics, IReadOnlyLi
 public static class OcrEvaluator
 {
     /// <summary>Reads every line with the CRNN and <paramref name="decoding"/>, in batches, image loading included in the time.</summary>
-    public static MethodResult EvaluateCrnn(CrnnModel model, IReadOnlyList<LineSample> samples, CtcDecoding decoding, int batchSize = 32)
+    /// <param name="model">The recogniser.</param>
+    /// <param name="samples">Labelled lines.</param>
+    /// <param name="decoding">Decoder and constraints.</param>
+    /// <param name="batchSize">Lines per network call.</param>
+    /// <param name="threads">Batches read at once, each on its own thread (the model's weights are shared read-only).</param>
+    public static MethodResult EvaluateCrnn(CrnnModel model, IReadOnlyList<LineSample> samples, CtcDecoding decoding, int batchSize = 32, int threads = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var clock = Stopwatch.StartNew();
         var texts = new string?[samples.Count];
-        for (var start = 0; start < samples.Count; start += batchSize)
+        var starts = Enumerable.Range(0, (samples.Count + batchSize - 1) / batchSize).Select(b => b * batchSize);
+        Parallel.ForEach(starts, new ParallelOptions { MaxDegreeOfParallelism = threads }, start =>
         {
             var count = Math.Min(batchSize, samples.Count - start);
             var lines = new List<LineImage>(count);
@@ -38,7 +46,7 @@ public static class OcrEvaluator
             {
                 texts[positions[order[k]]] = readings[k].HasReading ? readings[k].Text : null;
             }
-        }
+        });
         var seconds = clock.Elapsed.TotalSeconds;
         return new MethodResult(CrnnModel.MethodName(decoding), OcrMetrics.Score([.. samples.Select(s => s.Text)], texts, seconds), texts);
     }
@@ -60,11 +68,11 @@ public static class OcrEvaluator
         return new MethodResult(method, OcrMetrics.Score([.. samples.Select(s => s.Text)], texts, seconds), texts);
     }
 
-    /// <summary>Reads every line with Tesseract (one process for the list).</summary>
-    public static MethodResult EvaluateTesseract(IReadOnlyList<LineSample> samples, string? whitelist, string scratch, int threads = 0)
+    /// <summary>Reads every line with Tesseract (the list split between <paramref name="processes"/> processes run at once).</summary>
+    public static MethodResult EvaluateTesseract(IReadOnlyList<LineSample> samples, string? whitelist, string scratch, int threads = 0, int processes = 1)
     {
         var clock = Stopwatch.StartNew();
-        var texts = Tesseract.Read([.. samples.Select(s => s.Image)], whitelist, scratch, threads);
+        var texts = Tesseract.Read([.. samples.Select(s => s.Image)], whitelist, scratch, threads, processes);
         var seconds = clock.Elapsed.TotalSeconds;
         var name = whitelist is null ? "tesseract" : "tesseract/whitelist";
         return new MethodResult(name, OcrMetrics.Score([.. samples.Select(s => s.Text)], [.. texts.Select(t => (string?)t)], seconds), [.. texts]);

@@ -27,9 +27,25 @@ public static class Tesseract
     /// <param name="images">Image paths.</param>
     /// <param name="whitelist">Characters Tesseract may output, or null for any.</param>
     /// <param name="scratch">A folder for the image list file.</param>
-    /// <param name="threads">OpenMP threads Tesseract may use (0: its default).</param>
+    /// <param name="threads">OpenMP threads each Tesseract process may use (0: its default).</param>
+    /// <param name="processes">Processes run at once, each reading a contiguous part of the list: how Tesseract
+    /// uses several cores for many small images, where its OpenMP threads help little.</param>
     /// <exception cref="InvalidOperationException">Tesseract failed or returned a different number of pages.</exception>
-    public static IReadOnlyList<string> Read(IReadOnlyList<string> images, string? whitelist, string scratch, int threads = 0)
+    public static IReadOnlyList<string> Read(IReadOnlyList<string> images, string? whitelist, string scratch, int threads = 0, int processes = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(processes, 1);
+        if (processes == 1 || images.Count < 2)
+        {
+            return ReadInOneProcess(images, whitelist, scratch, threads);
+        }
+        var share = (images.Count + processes - 1) / processes;
+        var parts = Enumerable.Range(0, processes).Select(p => images.Skip(p * share).Take(share).ToList()).Where(p => p.Count > 0).ToList();
+        var results = new IReadOnlyList<string>[parts.Count];
+        Parallel.For(0, parts.Count, new ParallelOptions { MaxDegreeOfParallelism = parts.Count }, p => results[p] = ReadInOneProcess(parts[p], whitelist, scratch, threads));
+        return [.. results.SelectMany(r => r)];
+    }
+
+    private static IReadOnlyList<string> ReadInOneProcess(IReadOnlyList<string> images, string? whitelist, string scratch, int threads)
     {
         Directory.CreateDirectory(scratch);
         var list = Path.Combine(scratch, $"tesseract-{Environment.ProcessId}-{Guid.NewGuid():N}.txt");

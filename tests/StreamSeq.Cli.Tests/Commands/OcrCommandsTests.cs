@@ -111,5 +111,22 @@ public sealed class OcrCommandsTests : IDisposable
         Assert.NotEqual(0, rejected.ExitCode);
         Assert.Contains("bad.tsv:1", rejected.StdErr);
         Assert.Contains("'é'", rejected.StdErr);
+
+        // Continuing on newly drawn lines only: no list is read, every epoch is checkpointed and counted.
+        var fresh = await StreamseqCli.RunAsync(_dir.Path, "train", "ocr", "--from", "model", "--data", "set", "--mnist", mnist,
+            "--fresh-handwritten", "6", "--fresh-printed", "2", "--epochs", "2", "--batch", "4", "-o", "model3");
+        Assert.True(fresh.ExitCode == 0, fresh.Describe());
+        var freshTraining = JsonNode.Parse(fresh.StdOut)!["training"]!;
+        Assert.Equal(6, (int)freshTraining["freshHandwrittenPerEpoch"]!);
+        Assert.Empty(freshTraining["lists"]!.AsArray());
+        Assert.Equal(2, freshTraining["log"]!["epochLoss"]!.AsArray().Count);
+        Assert.Equal("model", (string)freshTraining["from"]!);
+
+        var bench = await StreamseqCli.RunAsync(_dir.Path, "bench", "ocr", "--data", "set", "--model", "model3", "--lines", "3", "--trials", "1", "--lm", "none");
+        Assert.True(bench.ExitCode == 0, bench.Describe());
+        var speed = JsonNode.Parse(bench.StdOut)!["printed"]!;
+        Assert.True((double)speed["msPerLine"]!["network"]! > 0);
+        Assert.Contains("tesseract, 2 processes", speed["linesPerSecond"]!.AsObject().Select(m => m.Key));
+        Assert.True((double)speed["linesPerSecond"]!["crnn greedy, 2 threads"]! > 0);
     }
 }
