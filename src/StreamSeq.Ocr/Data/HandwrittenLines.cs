@@ -14,8 +14,14 @@ public static class HandwrittenLines
     public const int Height = 40;
 
     /// <summary>Draws a random line from the given split of the digits (held-out images for the test split).</summary>
+    /// <param name="random">Every choice.</param>
+    /// <param name="digits">The MNIST digits.</param>
+    /// <param name="test">Draw from the held-out split.</param>
+    /// <param name="minDigits">Fewest digits in the line.</param>
+    /// <param name="maxDigits">Most digits in the line.</param>
+    /// <param name="distortion">Distorts every digit image first (training lines), or null to use them as they are.</param>
     /// <returns>The image (the caller owns it) and its text.</returns>
-    public static (Mat Image, string Text) Draw(Random random, MnistDigits digits, bool test, int minDigits = 3, int maxDigits = 8)
+    public static (Mat Image, string Text) Draw(Random random, MnistDigits digits, bool test, int minDigits = 3, int maxDigits = 8, DigitDistortion? distortion = null)
     {
         var count = random.Next(minDigits, maxDigits + 1);
         var text = new char[count];
@@ -25,7 +31,8 @@ public static class HandwrittenLines
             var d = random.Next(10);
             text[i] = (char)('0' + d);
             var pool = digits.Split(d, test);
-            glyphs.Add(Scale(Crop(pool[random.Next(pool.Count)]), random.NextDouble() * 0.3 + 0.85));
+            var image = pool[random.Next(pool.Count)];
+            glyphs.Add(Scale(Crop(distortion is null ? image : distortion.Apply(image, random)), random.NextDouble() * 0.3 + 0.85));
         }
         // Column gap to the previous digit: mostly small gaps, sometimes wide, sometimes touching or overlapping.
         var gaps = new int[count];

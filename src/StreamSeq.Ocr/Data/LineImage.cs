@@ -65,9 +65,7 @@ public sealed class LineImage
         }
         using var gray = Media.FrameConversions.ToGray(source);
         gray.GetArray(out byte[] bytes);
-        var sorted = (byte[])bytes.Clone();
-        Array.Sort(sorted);
-        var paper = sorted[sorted.Length / 2];
+        var paper = Median(bytes);
         var darkInk = paper >= 128;
         // Ink strength per pixel, 0 at the paper level.
         var ink = new float[bytes.Length];
@@ -118,6 +116,26 @@ public sealed class LineImage
             pixels[i] = Math.Clamp(pixels[i] * inverse, 0, 1);
         }
         return (new LineImage(pixels, width, height, width / (double)cropWidth, left, top) { SourceHeight = cropHeight }, null);
+    }
+
+    /// <summary>The median level (the upper one for an even count), from a histogram instead of sorting a copy of every pixel.</summary>
+    internal static byte Median(ReadOnlySpan<byte> levels)
+    {
+        Span<int> histogram = stackalloc int[256];
+        foreach (var level in levels)
+        {
+            histogram[level]++;
+        }
+        var rank = levels.Length / 2;
+        for (var level = 0; level < 256; level++)
+        {
+            rank -= histogram[level];
+            if (rank < 0)
+            {
+                return (byte)level;
+            }
+        }
+        return 255;
     }
 
     /// <summary>Reads and prepares an image file.</summary>

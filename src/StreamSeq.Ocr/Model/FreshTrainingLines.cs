@@ -24,7 +24,8 @@ public sealed class FreshTrainingLines : IDisposable
     /// <param name="handwrittenPerEpoch">Handwritten strings per epoch.</param>
     /// <param name="printedPerEpoch">Printed lines per epoch.</param>
     /// <param name="seed">Seeds every draw.</param>
-    public FreshTrainingLines(CrnnModel model, MnistDigits digits, PrintedLines printed, int handwrittenPerEpoch, int printedPerEpoch, int seed)
+    /// <param name="distortion">Distorts each digit image before it joins a handwritten line, or null for none.</param>
+    public FreshTrainingLines(CrnnModel model, MnistDigits digits, PrintedLines printed, int handwrittenPerEpoch, int printedPerEpoch, int seed, DigitDistortion? distortion = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(handwrittenPerEpoch);
         ArgumentOutOfRangeException.ThrowIfNegative(printedPerEpoch);
@@ -38,7 +39,11 @@ public sealed class FreshTrainingLines : IDisposable
         HandwrittenPerEpoch = handwrittenPerEpoch;
         PrintedPerEpoch = printedPerEpoch;
         _random = new Random(seed);
+        Distortion = distortion;
     }
+
+    /// <summary>The digit distortion of handwritten lines, if any.</summary>
+    public DigitDistortion? Distortion { get; }
 
     public int HandwrittenPerEpoch { get; }
 
@@ -67,7 +72,7 @@ public sealed class FreshTrainingLines : IDisposable
             var drawHandwritten = printed >= PrintedPerEpoch
                 || (handwritten < HandwrittenPerEpoch && _random.NextDouble() * PerEpoch < HandwrittenPerEpoch);
             var (image, text) = drawHandwritten
-                ? HandwrittenLines.Draw(_random, _digits, test: false)
+                ? HandwrittenLines.Draw(_random, _digits, test: false, distortion: Distortion)
                 : Render(PrintedLines.RandomText(_random));
             using (image)
             {

@@ -118,6 +118,7 @@ public sealed class OcrCommandsTests : IDisposable
         Assert.True(fresh.ExitCode == 0, fresh.Describe());
         var freshTraining = JsonNode.Parse(fresh.StdOut)!["training"]!;
         Assert.Equal(6, (int)freshTraining["freshHandwrittenPerEpoch"]!);
+        Assert.Equal(12.0, (double)freshTraining["digitDistortion"]!["maxRotationDegrees"]!);
         Assert.Empty(freshTraining["lists"]!.AsArray());
         Assert.Equal(2, freshTraining["log"]!["epochLoss"]!.AsArray().Count);
         Assert.Equal("model", (string)freshTraining["from"]!);
