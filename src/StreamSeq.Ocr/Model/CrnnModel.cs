@@ -172,6 +172,46 @@ public sealed class CrnnModel : IDisposable
         return readings;
     }
 
+    /// <summary>
+    /// Reads many image files, in order: a window of <paramref name="batchSize"/> × 8 files is loaded and prepared,
+    /// sorted by width so each batch pads little, and its batches read; <paramref name="threads"/> threads share
+    /// the loading and the batches (the weights are shared read-only, each thread uses one torch thread).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    public IReadOnlyList<Reading> ReadFiles(IReadOnlyList<string> paths, CtcDecoding decoding, int batchSize = 32, int threads = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        var readings = new Reading[paths.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        var window = batchSize * 8;
+        for (var start = 0; start < paths.Count; start += window)
+        {
+            var count = Math.Min(window, paths.Count - start);
+            var lines = new LineImage?[count];
+            Parallel.For(0, count, parallel, k =>
+            {
+                var (line, reason) = Prepare(paths[start + k]);
+                lines[k] = line;
+                if (line is null)
+                {
+                    readings[start + k] = Reading.None(reason!, MethodName(decoding));
+                }
+            });
+            var order = Enumerable.Range(0, count).Where(k => lines[k] is not null).OrderBy(k => lines[k]!.Width).ToList();
+            var batches = order.Chunk(batchSize).ToList();
+            Parallel.ForEach(batches, parallel, batch =>
+            {
+                var batchReadings = Read([.. batch.Select(k => lines[k]!)], decoding);
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    readings[start + batch[i]] = batchReadings[i];
+                }
+            });
+        }
+        return readings;
+    }
+
     /// <summary>Reads one image (8-bit gray or BGR).</summary>
     public Reading Read(OpenCvSharp.Mat image, CtcDecoding decoding, int nbest = 0)
     {

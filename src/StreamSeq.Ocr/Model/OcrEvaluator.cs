@@ -17,36 +17,14 @@ public static class OcrEvaluator
     /// <param name="samples">Labelled lines.</param>
     /// <param name="decoding">Decoder and constraints.</param>
     /// <param name="batchSize">Lines per network call.</param>
-    /// <param name="threads">Batches read at once, each on its own thread (the model's weights are shared read-only).</param>
+    /// <param name="threads">Threads reading at once (<see cref="CrnnModel.ReadFiles"/>).</param>
     public static MethodResult EvaluateCrnn(CrnnModel model, IReadOnlyList<LineSample> samples, CtcDecoding decoding, int batchSize = 32, int threads = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var clock = Stopwatch.StartNew();
-        var texts = new string?[samples.Count];
-        var starts = Enumerable.Range(0, (samples.Count + batchSize - 1) / batchSize).Select(b => b * batchSize);
-        Parallel.ForEach(starts, new ParallelOptions { MaxDegreeOfParallelism = threads }, start =>
-        {
-            var count = Math.Min(batchSize, samples.Count - start);
-            var lines = new List<LineImage>(count);
-            var positions = new List<int>(count);
-            for (var i = start; i < start + count; i++)
-            {
-                var (line, _) = model.Prepare(samples[i].Image);
-                if (line is not null)
-                {
-                    lines.Add(line);
-                    positions.Add(i);
-                }
-            }
-            // Similar widths together keep padding small; positions put the readings back in order.
-            var order = Enumerable.Range(0, lines.Count).OrderBy(k => lines[k].Width).ToList();
-            var readings = model.Read([.. order.Select(k => lines[k])], decoding);
-            for (var k = 0; k < order.Count; k++)
-            {
-                texts[positions[order[k]]] = readings[k].HasReading ? readings[k].Text : null;
-            }
-        });
+        var readings = model.ReadFiles([.. samples.Select(s => s.Image)], decoding, batchSize, threads);
+        var texts = readings.Select(r => r.HasReading ? r.Text : null).ToArray();
         var seconds = clock.Elapsed.TotalSeconds;
         return new MethodResult(CrnnModel.MethodName(decoding), OcrMetrics.Score([.. samples.Select(s => s.Text)], texts, seconds), texts);
     }

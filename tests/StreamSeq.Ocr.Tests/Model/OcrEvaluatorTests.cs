@@ -25,6 +25,31 @@ public sealed class OcrEvaluatorTests : IDisposable
     }
 
     [Fact]
+    public void Reading_files_keeps_their_order_across_width_sorted_batches_and_says_why_a_blank_one_has_no_reading()
+    {
+        TorchRuntime.Configure(1, 1);
+        using var model = CrnnModel.Load(OcrTestSupport.PathOf("models/ocr"));
+        var samples = Samples(6);
+        var blank = Path.Combine(_folder, "blank.png");
+        using (var white = new OpenCvSharp.Mat(40, 200, OpenCvSharp.MatType.CV_8UC1, OpenCvSharp.Scalar.All(255)))
+        {
+            OpenCvSharp.Cv2.ImWrite(blank, white);
+        }
+        List<string> paths = [.. samples.Take(3).Select(s => s.Image), blank, .. samples.Skip(3).Select(s => s.Image)];
+        var decoding = new CtcDecoding(model.Alphabet);
+        var together = model.ReadFiles(paths, decoding, batchSize: 2, threads: 2);
+        Assert.Equal(7, together.Count);
+        Assert.False(together[3].HasReading);
+        Assert.StartsWith("blank image", together[3].NoReading);
+        // Each file reads as it does on its own.
+        foreach (var (path, reading) in paths.Zip(together).Where(p => p.First != blank))
+        {
+            var (line, _) = model.Prepare(path);
+            Assert.Equal(model.Read([line!], decoding)[0].Text, reading.Text);
+        }
+    }
+
+    [Fact]
     public void Tesseract_split_between_processes_returns_the_texts_in_list_order()
     {
         if (Tesseract.Version() is null)
