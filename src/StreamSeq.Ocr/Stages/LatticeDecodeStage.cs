@@ -8,36 +8,11 @@ using StreamSeq.Ocr.Segmentation;
 namespace StreamSeq.Ocr.Stages;
 
 /// <summary>Options of <c>lattice.decode</c>.</summary>
-public sealed class LatticeDecodeOptions : IOcrConstraintOptions
+public sealed class LatticeDecodeOptions : OcrReadingOptions
 {
-    [Description("Only these characters may be read (an acceptor composed with the lattice); empty: any")]
-    public string Charset { get; init; } = "";
-
-    [Description("A pattern the whole transcription must match (literals, [0-9] classes, ., ?, *, +, {m,n}, | and groups), e.g. [0-9]{3,8}; empty: none")]
-    public string Pattern { get; init; } = "";
-
-    [Description("Word-list file: readings are one or more of its words separated by single spaces; empty: none")]
-    [PathMustExist]
-    public string Lexicon { get; init; } = "";
-
-    [Description("ARPA character language model (characters, <sp> for a space) composed with the lattice, weighted by lmWeight; empty: none")]
-    [PathMustExist]
-    public string Lm { get; init; } = "";
-
-    [Description("Weight of the language model's log-probabilities against the recogniser's")]
-    [Range(0.0, 100.0)]
-    public double LmWeight { get; init; } = 0.5;
-
-    [Description("Also list this many best distinct transcriptions with their lattice scores (nbest); 0: none")]
-    [Range(0, 100)]
-    public int Nbest { get; init; }
-
     [Description("Video: decode the union of the last N frames' lattices (one region per stage), so the line seen across frames gives one stable reading: the best path over all of them; agreement is the share of those frames whose own best reading is the same. 1 decodes each frame alone")]
     [Range(1, 100)]
     public int Union { get; init; } = 1;
-
-    [Description("Emit frames with no reading too, with the reason; otherwise they are dropped")]
-    public bool EmitNoReading { get; init; } = true;
 }
 
 /// <summary>
@@ -73,7 +48,7 @@ public sealed class LatticeDecodeStage : TransformStage<OcrLattice, OcrTranscrip
         if (lattice.Characters != _characters)
         {
             // Constraints are acceptors over the recogniser's classes: built for the first alphabet seen.
-            _constraints = _options.Build(lattice.Alphabet, _context ?? throw new InvalidOperationException("the stage was not started"));
+            _constraints = _options.BuildConstraints(lattice.Alphabet, _context ?? throw new InvalidOperationException("the stage was not started"));
             _topology = null;
             _characters = lattice.Characters;
             _window.Clear();

@@ -9,37 +9,12 @@ using StreamSeq.Ocr.Segmentation;
 namespace StreamSeq.Ocr.Stages;
 
 /// <summary>Options of <c>ocr.segment</c>.</summary>
-public sealed class SegmentOcrOptions : IOcrConstraintOptions
+public sealed class SegmentOcrOptions : OcrReadingOptions
 {
     [Description("Model folder written by 'streamseq train ocr-segment' (model.json, charnet.pt)")]
     [RequiredOption]
     [PathMustExist(Directory = true)]
     public string Model { get; init; } = "";
-
-    [Description("Only these characters may be read (an acceptor intersected with the segmentation lattice); empty: any of the model's")]
-    public string Charset { get; init; } = "";
-
-    [Description("A pattern the whole transcription must match (literals, [0-9] classes, ., ?, *, +, {m,n}, | and groups), e.g. [0-9]{3,8}; empty: none")]
-    public string Pattern { get; init; } = "";
-
-    [Description("Word-list file: readings are one or more of its words separated by single spaces; empty: none")]
-    [PathMustExist]
-    public string Lexicon { get; init; } = "";
-
-    [Description("ARPA character language model composed with the segmentation lattice, weighted by lmWeight; empty: none")]
-    [PathMustExist]
-    public string Lm { get; init; } = "";
-
-    [Description("Weight of the language model's log-probabilities against the character network's")]
-    [Range(0.0, 100.0)]
-    public double LmWeight { get; init; } = 0.5;
-
-    [Description("Also list this many best distinct transcriptions with their lattice scores (nbest); 0: none")]
-    [Range(0, 100)]
-    public int Nbest { get; init; }
-
-    [Description("Emit frames with no reading too, with the reason; otherwise they are dropped")]
-    public bool EmitNoReading { get; init; } = true;
 
     [Description("Torch intra-op threads for this stage (0: torch's default)")]
     [Range(0, 256)]
@@ -69,7 +44,7 @@ public sealed class SegmentOcrStage : TransformStage<VideoFrame, OcrTranscript>
         _model = SegmentModel.Load(folder);
         try
         {
-            _constraints = _options.Build(_model.Alphabet, context);
+            _constraints = _options.BuildConstraints(_model.Alphabet, context);
         }
         catch
         {
