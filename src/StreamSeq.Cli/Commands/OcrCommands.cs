@@ -110,8 +110,8 @@ internal static class OcrCommands
             }
             var progress = new TrainingProgress(Console.Error, "load ocr", samples.Count);
             var prepared = CrnnTrainer.Prepare(model, samples, done => progress.Report(done));
-            using var printed = fresh ? new PrintedLines() : null;
-            using var drawn = fresh ? new FreshTrainingLines(model, MnistDigits.Load(result.GetValue(mnist)!), printed!, freshDigits, freshLines, settings.Seed,
+            using var printed = freshLines > 0 ? new PrintedLines() : null;
+            using var drawn = fresh ? new FreshTrainingLines(model, freshDigits > 0 ? MnistDigits.Load(result.GetValue(mnist)!) : null, printed, freshDigits, freshLines, settings.Seed,
                 result.GetValue(undistorted) ? null : DigitDistortion.Default) : null;
             JsonObject Training(CrnnTrainingLog log) => new()
             {

@@ -182,6 +182,11 @@ public sealed class CrnnModel : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        // Checked up front, so a missing file is the documented exception rather than one wrapped by Parallel.
+        if (paths.FirstOrDefault(p => !File.Exists(p)) is { } missing)
+        {
+            throw new FileNotFoundException($"image '{missing}' does not exist", missing);
+        }
         var readings = new Reading[paths.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         var window = batchSize * 8;

@@ -93,7 +93,11 @@ public static class CrnnTrainer
         for (var epoch = 0; epoch < settings.Epochs && !stopped; epoch++)
         {
             model.Net.train();
-            var data = fresh is null ? fixedLines : [.. fixedLines, .. fresh.NextEpoch()];
+            var data = fresh is null ? fixedLines : [.. fixedLines, .. fresh.NextEpoch(prefetch: epoch + 1 < settings.Epochs)];
+            if (data.Count == 0)
+            {
+                throw new InvalidDataException("every drawn line of the epoch was too narrow for its label");
+            }
             double lossSum = 0;
             var counted = 0;
             foreach (var batch in LengthBatches.Shuffled(data.Count, i => data[i].Line.Width, settings.BatchSize, random))

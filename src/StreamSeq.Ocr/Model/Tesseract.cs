@@ -41,7 +41,15 @@ public static class Tesseract
         var share = (images.Count + processes - 1) / processes;
         var parts = Enumerable.Range(0, processes).Select(p => images.Skip(p * share).Take(share).ToList()).Where(p => p.Count > 0).ToList();
         var results = new IReadOnlyList<string>[parts.Count];
-        Parallel.For(0, parts.Count, new ParallelOptions { MaxDegreeOfParallelism = parts.Count }, p => results[p] = ReadInOneProcess(parts[p], whitelist, scratch, threads));
+        try
+        {
+            Parallel.For(0, parts.Count, new ParallelOptions { MaxDegreeOfParallelism = parts.Count }, p => results[p] = ReadInOneProcess(parts[p], whitelist, scratch, threads));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            // The documented exception, not Parallel's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         return [.. results.SelectMany(r => r)];
     }
 

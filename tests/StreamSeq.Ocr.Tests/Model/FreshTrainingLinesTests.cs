@@ -48,6 +48,18 @@ public sealed class FreshTrainingLinesTests : IDisposable
     }
 
     [Fact]
+    public void Printed_lines_alone_need_no_digits_and_a_missing_source_is_refused()
+    {
+        TorchRuntime.Configure(1, 1);
+        using var model = CrnnModel.Create(OcrAlphabet.Default, width: 4, hidden: 8);
+        using var printed = new PrintedLines(["/usr/share/fonts/truetype/dejavu"]);
+        using var onlyPrinted = new FreshTrainingLines(model, null, printed, 0, 3, seed: 1);
+        Assert.Equal(3, onlyPrinted.NextEpoch(prefetch: false).Count);
+        Assert.Throws<ArgumentNullException>(() => new FreshTrainingLines(model, null, printed, 2, 0, seed: 1));
+        Assert.Throws<ArgumentNullException>(() => new FreshTrainingLines(model, OcrTestSupport.FakeMnist(_folder), null, 0, 2, seed: 1));
+    }
+
+    [Fact]
     public void Training_on_fresh_lines_alone_runs_every_epoch_and_reports_each()
     {
         TorchRuntime.Configure(2, 1);
