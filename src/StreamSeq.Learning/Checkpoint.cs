@@ -43,7 +43,11 @@ public sealed class Checkpoint
     public void Save(string folder)
     {
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json) + Environment.NewLine);
+        // Written beside and renamed over, so a process stopped mid-save (a checkpoint during training) never
+        // leaves a truncated model.json.
+        var path = Path.Combine(folder, FileName);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Json) + Environment.NewLine);
+        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     /// <summary>Reads <c>model.json</c> of a model folder, checking its kind and format.</summary>

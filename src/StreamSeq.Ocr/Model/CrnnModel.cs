@@ -79,7 +79,10 @@ public sealed class CrnnModel : IDisposable
     public void Save(string folder, JsonObject training, JsonObject metrics)
     {
         Directory.CreateDirectory(folder);
-        Net.save(Path.Combine(folder, "crnn.pt"));
+        // Weights first, renamed over the old ones, then model.json: a save cut short leaves a loadable model.
+        var weights = Path.Combine(folder, "crnn.pt");
+        Net.save(weights + ".tmp");
+        File.Move(weights + ".tmp", weights, overwrite: true);
         new Checkpoint
         {
             Kind = Kind,

@@ -32,7 +32,10 @@ public sealed class CrnnTests
         try
         {
             using var model = CrnnModel.Create(Digits, width: 8, hidden: 16);
+            // Saved twice, as training checkpoints do: the second save replaces the first and leaves no scratch files.
             model.Save(folder, new(), new());
+            model.Save(folder, new(), new());
+            Assert.Equal(["crnn.pt", "model.json"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
             using var loaded = CrnnModel.Load(folder);
             Assert.Equal(Digits.Characters, loaded.Alphabet.Characters);
             var line = Lines(new Random(1), 1)[0].Line;
