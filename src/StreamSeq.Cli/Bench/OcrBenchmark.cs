@@ -65,6 +65,11 @@ internal static class OcrBenchmark
         var network = new List<double>();
         var decode = decodings.ToDictionary(d => d.Name, _ => new List<double>());
         var endToEnd = new Dictionary<string, List<double>> { ["crnn greedy, 1 thread"] = [], ["crnn greedy, 2 threads"] = [] };
+        if (tesseract)
+        {
+            endToEnd["tesseract, 1 process"] = [];
+            endToEnd["tesseract, 2 processes"] = [];
+        }
         for (var trial = 0; trial < trials; trial++)
         {
             var clock = Stopwatch.StartNew();
@@ -97,7 +102,7 @@ internal static class OcrBenchmark
                     var key = $"tesseract, {processes} process{(processes == 1 ? "" : "es")}";
                     clock.Restart();
                     Tesseract.Read([.. samples.Select(s => s.Image)], whitelist, Path.Combine(Path.GetTempPath(), "streamseq-ocr"), threads: 1, processes: processes);
-                    (endToEnd.TryGetValue(key, out var list) ? list : endToEnd[key] = []).Add(samples.Count / clock.Elapsed.TotalSeconds);
+                    endToEnd[key].Add(samples.Count / clock.Elapsed.TotalSeconds);
                 }
             }
         }
