@@ -20,6 +20,9 @@ internal static class OcrCommands
     private const string DefaultData = "data/ocr";
     private const string DefaultModel = "models/ocr";
     private const string DefaultSegmentModel = "models/ocr-segment";
+
+    /// <summary>Images the <c>ocr</c> verb's CRNN reads at once before printing them.</summary>
+    private const int ReadGroup = 256;
     private const string Digits = "0123456789";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -281,7 +284,9 @@ internal static class OcrCommands
 
     public static Command Eval()
     {
-        var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => DefaultModel };
+        var model = new Option<string>("--model") { Description = "CRNN model folder", DefaultValueFactory = _ => DefaultModel };
+        var digitsModel = new Option<string?>("--digits-model") { Description = "CRNN model folder for the handwritten digit strings (default: --model), e.g. models/ocr-digits" };
+        var printedModel = new Option<string?>("--printed-model") { Description = "CRNN model folder for the printed lines (default: --model), e.g. models/ocr-printed" };
         var data = new Option<string>("--data") { Description = "The generated data set's folder (its test lists are read)", DefaultValueFactory = _ => DefaultData };
         var limit = new Option<int>("--limit") { Description = "Use at most this many lines of each test list (0: all)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--cores") { Description = "Cores each recogniser may use: the CRNN reads this many batches at once (one torch thread each), Tesseract runs this many processes (one OpenMP thread each)", DefaultValueFactory = _ => 1 };
@@ -296,7 +301,7 @@ internal static class OcrCommands
         var lmBackoff = new Option<StreamSeq.Text.LanguageModels.BackoffArcs>("--lm-backoff") { Description = "LM back-off as expanded exact arcs, epsilon arcs (an approximation), or auto (exact under 2M arcs)", DefaultValueFactory = _ => StreamSeq.Text.LanguageModels.BackoffArcs.Auto };
         var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar, optionally a pattern and character LMs), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON)")
         {
-            model, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight, lmBackoff, beam,
+            model, digitsModel, printedModel, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight, lmBackoff, beam,
         };
         command.SetAction(result =>
         {
@@ -307,13 +312,13 @@ internal static class OcrCommands
                 return ExitCodes.Invalid;
             }
             TorchRuntime.Configure(1, 1);
-            using var crnn = CrnnModel.Load(result.GetValue(model)!);
-            var report = new JsonObject
+            var modelFolders = new Dictionary<string, string>
             {
-                ["model"] = result.GetValue(model),
-                ["parameters"] = crnn.ParameterCount,
-                ["cores"] = cores,
+                ["handwrittenDigits"] = result.GetValue(digitsModel) ?? result.GetValue(model)!,
+                ["printed"] = result.GetValue(printedModel) ?? result.GetValue(model)!,
             };
+            using var models = new CrnnModelSet();
+            var report = new JsonObject { ["cores"] = cores };
             var tesseractVersion = result.GetValue(noTesseract) ? null : Tesseract.Version();
             if (!result.GetValue(noTesseract))
             {
@@ -322,6 +327,7 @@ internal static class OcrCommands
             var scratch = Path.Combine(Path.GetTempPath(), "streamseq-ocr");
             foreach (var (name, list) in TestLists(result.GetValue(data)!))
             {
+                var crnn = models.Get(modelFolders[name]);
                 var samples = LineList.Read(list, crnn.Alphabet);
                 if (result.GetValue(limit) > 0)
                 {
@@ -385,6 +391,8 @@ internal static class OcrCommands
                 var agree = greedy!.Texts.Zip(viterbi!.Texts).Count(p => p.First == p.Second);
                 report[name] = new JsonObject
                 {
+                    ["model"] = modelFolders[name],
+                    ["parameters"] = crnn.ParameterCount,
                     ["list"] = list,
                     ["lines"] = samples.Count,
                     ["methods"] = methods,
@@ -402,7 +410,7 @@ internal static class OcrCommands
     {
         var images = new Argument<string[]>("images") { Description = "Image files, each holding one line of text", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string?>("--model") { Description = "Model folder (default: models/ocr, or models/ocr-segment-seq with --method segment)" };
-        var json = new Option<bool>("--json") { Description = "JSON lines with confidences and character boxes" };
+        var json = new Option<bool>("--json") { Description = "JSON lines with confidences, character boxes and ms (reading time per image, averaged over the images read together)" };
         var decoder = new Option<string>("--decoder") { Description = "greedy or viterbi (lattice)", DefaultValueFactory = _ => "greedy" };
         var charset = new Option<string?>("--charset") { Description = "Only these characters may be read (a grammar composed with the CTC topology; implies viterbi), e.g. 0123456789" };
         var method = new Option<string>("--method") { Description = "crnn (CRNN + CTC) or segment (over-segmentation + lattice; digits; --model defaults to models/ocr-segment-seq)", DefaultValueFactory = _ => "crnn" };
@@ -459,43 +467,50 @@ internal static class OcrCommands
                 return ExitCodes.Invalid;
             }
             var failed = false;
-            foreach (var path in result.GetValue(images)!)
+            // The CRNN reads the images in groups, each sorted by width into batches (CrnnModel.ReadFiles), and
+            // prints a group's readings in the order given before it loads the next.
+            foreach (var group in result.GetValue(images)!.Chunk(crnn is null ? 1 : ReadGroup))
             {
-                Reading reading;
-                if (!File.Exists(path))
-                {
-                    Console.Error.WriteLine($"streamseq ocr: '{path}' does not exist");
-                    failed = true;
-                    continue;
-                }
                 var clock = Stopwatch.StartNew();
-                if (crnn is not null)
-                {
-                    var (line, reason) = crnn.Prepare(path);
-                    reading = line is null ? Reading.None(reason!, CrnnModel.MethodName(decoding!)) : crnn.Read([line], decoding!, count)[0];
-                }
-                else
-                {
-                    var (line, reason) = segmenter!.Prepare(path);
-                    reading = line is null ? Reading.None(reason!, SegmentModel.MethodName(constraints)) : segmenter.Read(line, constraints, count);
-                }
-                if (result.GetValue(json))
-                {
-                    var node = JsonSerializer.SerializeToNode(reading, Compact)!.AsObject();
-                    node.Insert(0, "path", path);
-                    node["ms"] = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
-                    Console.WriteLine(node.ToJsonString(Compact));
-                }
-                else
-                {
-                    Console.WriteLine(reading.HasReading ? $"{path}\t{reading.Text}" : $"{path}\t");
-                    foreach (var alternative in reading.NBest?.Skip(1) ?? [])
+                var exists = group.Select(File.Exists).ToArray();
+                var present = group.Where((_, i) => exists[i]).ToList();
+                IReadOnlyList<Reading> readings = crnn is not null
+                    ? crnn.ReadFiles(present, decoding!, nbest: count)
+                    : [.. present.Select(path =>
                     {
-                        Console.WriteLine($"{path}\t{alternative.Text}\t{alternative.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                        var (line, reason) = segmenter!.Prepare(path);
+                        return line is null ? Reading.None(reason!, SegmentModel.MethodName(constraints)) : segmenter.Read(line, constraints, count);
+                    })];
+                var msPerImage = Math.Round(clock.Elapsed.TotalMilliseconds / Math.Max(1, present.Count), 1);
+                var next = 0;
+                for (var i = 0; i < group.Length; i++)
+                {
+                    var path = group[i];
+                    if (!exists[i])
+                    {
+                        Console.Error.WriteLine($"streamseq ocr: '{path}' does not exist");
+                        failed = true;
+                        continue;
                     }
-                    if (!reading.HasReading)
+                    var reading = readings[next++];
+                    if (result.GetValue(json))
                     {
-                        Console.Error.WriteLine($"streamseq ocr: {path}: no reading: {reading.NoReading}");
+                        var node = JsonSerializer.SerializeToNode(reading, Compact)!.AsObject();
+                        node.Insert(0, "path", path);
+                        node["ms"] = msPerImage;
+                        Console.WriteLine(node.ToJsonString(Compact));
+                    }
+                    else
+                    {
+                        Console.WriteLine(reading.HasReading ? $"{path}\t{reading.Text}" : $"{path}\t");
+                        foreach (var alternative in reading.NBest?.Skip(1) ?? [])
+                        {
+                            Console.WriteLine($"{path}\t{alternative.Text}\t{alternative.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                        }
+                        if (!reading.HasReading)
+                        {
+                            Console.Error.WriteLine($"streamseq ocr: {path}: no reading: {reading.NoReading}");
+                        }
                     }
                 }
             }
@@ -516,6 +531,32 @@ internal static class OcrCommands
         if (File.Exists(printed))
         {
             yield return ("printed", printed);
+        }
+    }
+
+    /// <summary>CRNN models loaded once per folder, so one model serving both test sets is loaded once; disposes them all.</summary>
+    private sealed class CrnnModelSet : IDisposable
+    {
+        private readonly Dictionary<string, CrnnModel> _loaded = new(StringComparer.Ordinal);
+
+        public CrnnModel Get(string folder)
+        {
+            var key = Path.GetFullPath(folder);
+            if (!_loaded.TryGetValue(key, out var model))
+            {
+                model = CrnnModel.Load(folder);
+                _loaded[key] = model;
+            }
+            return model;
+        }
+
+        public void Dispose()
+        {
+            foreach (var model in _loaded.Values)
+            {
+                model.Dispose();
+            }
+            _loaded.Clear();
         }
     }
 }

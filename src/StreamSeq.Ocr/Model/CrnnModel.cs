@@ -180,11 +180,17 @@ public sealed class CrnnModel : IDisposable
     /// sorted by width so each batch pads little, and its batches read; <paramref name="threads"/> threads share
     /// the loading and the batches (the weights are shared read-only, each thread uses one torch thread).
     /// </summary>
+    /// <param name="paths">Image files, each holding one line.</param>
+    /// <param name="decoding">The decoder and its constraints.</param>
+    /// <param name="batchSize">Lines per network call.</param>
+    /// <param name="threads">Threads sharing the loading and the batches.</param>
+    /// <param name="nbest">Also list this many best distinct transcriptions in <see cref="Reading.NBest"/> (0: none).</param>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    public IReadOnlyList<Reading> ReadFiles(IReadOnlyList<string> paths, CtcDecoding decoding, int batchSize = 32, int threads = 1)
+    public IReadOnlyList<Reading> ReadFiles(IReadOnlyList<string> paths, CtcDecoding decoding, int batchSize = 32, int threads = 1, int nbest = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(nbest);
         // Checked up front, so a missing file is the documented exception rather than one wrapped by Parallel.
         if (paths.FirstOrDefault(p => !File.Exists(p)) is { } missing)
         {
@@ -210,7 +216,7 @@ public sealed class CrnnModel : IDisposable
             var batches = order.Chunk(batchSize).ToList();
             Parallel.ForEach(batches, parallel, batch =>
             {
-                var batchReadings = Read([.. batch.Select(k => lines[k]!)], decoding);
+                var batchReadings = Read([.. batch.Select(k => lines[k]!)], decoding, nbest);
                 for (var i = 0; i < batch.Length; i++)
                 {
                     readings[start + batch[i]] = batchReadings[i];

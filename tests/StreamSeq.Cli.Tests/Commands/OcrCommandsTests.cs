@@ -27,6 +27,23 @@ public sealed class OcrCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Ocr_reads_many_images_in_groups_in_the_order_given_and_reports_missing_ones_in_place()
+    {
+        var samples = Samples();
+        // More than one group of 256, with missing images in the first group and at the start of the second.
+        var paths = Enumerable.Range(0, 300).Select(i => samples[i % samples.Count].Image).ToList();
+        paths.Insert(1, _dir["gone-1.png"]);
+        paths.Insert(257, _dir["gone-2.png"]);
+        var result = await StreamseqCli.RunAsync(Repository.Root, ["ocr", "--nbest", "2", .. paths]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("'" + _dir["gone-1.png"] + "' does not exist", result.StdErr);
+        Assert.Contains("'" + _dir["gone-2.png"] + "' does not exist", result.StdErr);
+        // The best reading's line is the one with two fields; n-best alternatives follow it with a score.
+        var best = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Split('\t').Length == 2).ToList();
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"{samples[i % samples.Count].Image}\t{samples[i % samples.Count].Text}"), best);
+    }
+
+    [Fact]
     public async Task Ocr_json_gives_confidences_and_boxes_and_blank_images_say_why_nothing_was_read()
     {
         var sample = Samples()[0];
@@ -122,6 +139,15 @@ public sealed class OcrCommandsTests : IDisposable
         Assert.Empty(freshTraining["lists"]!.AsArray());
         Assert.Equal(2, freshTraining["log"]!["epochLoss"]!.AsArray().Count);
         Assert.Equal("model", (string)freshTraining["from"]!);
+
+        // A model per set: each set is read by its own model and the report names it.
+        var perSet = await StreamseqCli.RunAsync(_dir.Path, "eval", "ocr", "--data", "set", "--model", "model", "--printed-model", "model3",
+            "--no-tesseract", "--segment-model", "none", "--sequence-model", "none", "--margin-model", "none");
+        Assert.True(perSet.ExitCode == 0, perSet.Describe());
+        var perSetFigures = JsonNode.Parse(perSet.StdOut)!;
+        Assert.Equal("model", (string)perSetFigures["handwrittenDigits"]!["model"]!);
+        Assert.Equal("model3", (string)perSetFigures["printed"]!["model"]!);
+        Assert.DoesNotContain("tesseract", perSetFigures["printed"]!["methods"]!.AsObject().Select(m => m.Key));
 
         var bench = await StreamseqCli.RunAsync(_dir.Path, "bench", "ocr", "--data", "set", "--model", "model3", "--lines", "3", "--trials", "1", "--lm", "none");
         Assert.True(bench.ExitCode == 0, bench.Describe());
