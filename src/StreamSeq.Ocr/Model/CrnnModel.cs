@@ -123,7 +123,7 @@ public sealed class CrnnModel : IDisposable
             using var noGrad = torch.no_grad();
             Net.eval();
             using var batch = Batch(lines);
-            var output = Net.forward(batch);
+            var output = Net.forward(batch, [.. lines.Select(l => (long)CrnnNet.FramesOf(l.Width))]);
             var frames = (int)output.shape[1];
             var classes = (int)output.shape[2];
             var all = output.contiguous().data<float>().ToArray();

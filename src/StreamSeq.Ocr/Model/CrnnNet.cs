@@ -38,16 +38,44 @@ public sealed class CrnnNet : Module<Tensor, Tensor>
     /// <summary>Frames the network emits for an input <paramref name="width"/> pixels wide.</summary>
     public static int FramesOf(int width) => width / ColumnsPerFrame;
 
-    /// <summary>Maps [N, 1, 32, W] ink images to [N, W/4, classes] log-probabilities.</summary>
-    public override Tensor forward(Tensor input)
+    /// <summary>Maps [N, 1, 32, W] ink images to [N, W/4, classes] log-probabilities; every frame is read.</summary>
+    public override Tensor forward(Tensor input) => forward(input, null);
+
+    /// <summary>
+    /// Maps [N, 1, 32, W] ink images to [N, W/4, classes] log-probabilities. With <paramref name="frames"/> (each
+    /// line's own frame count), the GRU reads each line only up to its own end: the backward direction starts at
+    /// the line's last frame instead of running in through the batch's padding, so a line reads the same alone as
+    /// in any batch. Frames past a line's end are then zeros.
+    /// </summary>
+    public Tensor forward(Tensor input, long[]? frames)
     {
         using var scope = NewDisposeScope();
         var features = _features.forward(input);
         var (n, c, h, w) = (features.shape[0], features.shape[1], features.shape[2], features.shape[3]);
         var columns = features.permute(0, 3, 1, 2).reshape(n, w, c * h);
         var projected = functional.relu(_project.forward(columns));
-        var (sequence, state) = _rnn.forward(projected);
-        state.Dispose();
+        Tensor sequence;
+        if (frames is null || frames.All(f => f == w))
+        {
+            (sequence, var state) = _rnn.forward(projected);
+            state.Dispose();
+        }
+        else
+        {
+            if (frames.Length != n || frames.Any(f => f < 1 || f > w))
+            {
+                throw new ArgumentException($"frames: {n} counts in 1..{w} expected", nameof(frames));
+            }
+            using var lengths = torch.tensor(frames);
+            using var packed = nn.utils.rnn.pack_padded_sequence(projected, lengths, batch_first: true, enforce_sorted: false);
+            var (output, state) = _rnn.call(packed, null);
+            state.Dispose();
+            using (output)
+            {
+                (sequence, var outputLengths) = nn.utils.rnn.pad_packed_sequence(output, batch_first: true, total_length: w);
+                outputLengths.Dispose();
+            }
+        }
         return functional.log_softmax(_output.forward(sequence), 2).MoveToOuterDisposeScope();
     }
 

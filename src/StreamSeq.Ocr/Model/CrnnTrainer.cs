@@ -111,7 +111,7 @@ public static class CrnnTrainer
                 {
                     var lines = batch.Select(i => data[i].Line).ToList();
                     var input = CrnnModel.Batch(lines);
-                    var output = model.Net.forward(input);
+                    var output = model.Net.forward(input, [.. lines.Select(l => (long)CrnnNet.FramesOf(l.Width))]);
                     var logProbs = output.permute(1, 0, 2);
                     var targets = torch.tensor(batch.SelectMany(i => data[i].Labels.Select(l => (long)l)).ToArray());
                     var inputLengths = torch.tensor(lines.Select(l => (long)Math.Min(output.shape[1], CrnnNet.FramesOf(l.Width))).ToArray());

@@ -25,6 +25,27 @@ public sealed class CrnnTests
     }
 
     [Fact]
+    public void A_line_gives_the_same_emissions_alone_as_beside_a_much_wider_line()
+    {
+        TorchRuntime.Configure(1, 1);
+        using var model = CrnnModel.Create(Digits, width: 8, hidden: 16);
+        var random = new Random(5);
+        var narrow = Lines(random, 1, maxDigits: 1)[0].Line;
+        var wide = Lines(random, 1, maxDigits: 12)[0].Line;
+        Assert.True(wide.Width > narrow.Width + (8 * CrnnNet.ColumnsPerFrame), "the wide line pads the narrow one by several frames");
+        var alone = model.Emissions([narrow])[0];
+        var batched = model.Emissions([wide, narrow])[1];
+        Assert.Equal(alone.Frames, batched.Frames);
+        // The backward GRU starts at the line's own end, not in the batch's padding. What is left is the last
+        // conv columns seeing the padding's activations instead of zeros.
+        var largest = alone.LogProbs.Zip(batched.LogProbs).Max(p => Math.Abs(p.First - p.Second));
+        Assert.InRange(largest, 0, 1e-3f);
+        using var input = CrnnModel.Batch([wide, narrow]);
+        Assert.Throws<ArgumentException>(() => model.Net.forward(input, [1L]));
+        Assert.Throws<ArgumentException>(() => model.Net.forward(input, [1L, 0L]));
+    }
+
+    [Fact]
     public void A_model_saves_and_loads_with_its_alphabet_and_reads_the_same()
     {
         TorchRuntime.Configure(1, 1);
