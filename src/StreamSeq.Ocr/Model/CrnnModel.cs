@@ -21,13 +21,15 @@ public sealed class CrnnModel : IDisposable
     private readonly int _tensorCount;
     private bool _disposed;
 
-    private CrnnModel(OcrAlphabet alphabet, int width, int hidden, double stretch, Checkpoint? checkpoint)
+    private CrnnModel(OcrAlphabet alphabet, int width, int hidden, double stretch, double sideMargin, Checkpoint? checkpoint)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(sideMargin);
         TorchRuntime.EnsureLoaded();
         Alphabet = alphabet;
         Width = width;
         Hidden = hidden;
         Stretch = stretch;
+        SideMargin = sideMargin;
         Checkpoint = checkpoint;
         Net = new CrnnNet(alphabet.ClassCount, width, hidden);
         _tensorCount = Net.parameters().Count() + Net.buffers().Count();
@@ -45,6 +47,9 @@ public sealed class CrnnModel : IDisposable
     /// <summary>Horizontal stretch of prepared lines.</summary>
     public double Stretch { get; }
 
+    /// <summary>Margin kept left and right of the ink, as a fraction of the ink's height (<see cref="LineImage.Prepare"/>).</summary>
+    public double SideMargin { get; }
+
     public CrnnNet Net { get; }
 
     /// <summary>What the model was loaded from, if it was.</summary>
@@ -57,12 +62,14 @@ public sealed class CrnnModel : IDisposable
     public long ParameterCount => Net.parameters().Sum(p => p.numel());
 
     /// <summary>A freshly initialised model (weights from torch's seeded generator).</summary>
-    public static CrnnModel Create(OcrAlphabet alphabet, int width = 16, int hidden = 64, double stretch = DefaultStretch) =>
-        new(alphabet, width, hidden, stretch, null);
+    public static CrnnModel Create(OcrAlphabet alphabet, int width = 16, int hidden = 64, double stretch = DefaultStretch, double sideMargin = LineImage.DefaultMargin) =>
+        new(alphabet, width, hidden, stretch, sideMargin, null);
 
     /// <summary>Loads a model folder written by <see cref="Save"/>.</summary>
+    /// <param name="folder">The model folder.</param>
+    /// <param name="sideMargin">Prepare lines with this side margin instead of the saved one (to go on training with it).</param>
     /// <exception cref="InvalidDataException">model.json is not an OCR model or the weights do not match it.</exception>
-    public static CrnnModel Load(string folder)
+    public static CrnnModel Load(string folder, double? sideMargin = null)
     {
         var checkpoint = Checkpoint.Load(folder, Kind);
         var characters = checkpoint.Settings["alphabet"]?.GetValue<string>() ?? throw new InvalidDataException($"{folder}: model.json lacks settings.alphabet");
@@ -70,6 +77,7 @@ public sealed class CrnnModel : IDisposable
             checkpoint.Settings["width"]?.GetValue<int>() ?? 32,
             checkpoint.Settings["hidden"]?.GetValue<int>() ?? 96,
             checkpoint.Settings["stretch"]?.GetValue<double>() ?? DefaultStretch,
+            sideMargin ?? checkpoint.Settings["sideMargin"]?.GetValue<double>() ?? LineImage.DefaultMargin,
             checkpoint);
         ModelWeights.Load(folder, model, (model.Net, "crnn.pt"));
         return model;
@@ -93,9 +101,10 @@ public sealed class CrnnModel : IDisposable
                 ["width"] = Width,
                 ["hidden"] = Hidden,
                 ["stretch"] = Stretch,
+                ["sideMargin"] = SideMargin,
                 ["inputHeight"] = CrnnNet.InputHeight,
                 ["columnsPerFrame"] = CrnnNet.ColumnsPerFrame,
-                ["preprocessing"] = "gray; ink = distance from the median (paper) level, scaled to 0..1; cropped to ink with a margin; resized to height 32, width stretched by 'stretch'",
+                ["preprocessing"] = "gray; ink = distance from the median (paper) level, scaled to 0..1; cropped to ink with a margin of 1/6 of the ink's height above and below and 'sideMargin' of it left and right; resized to height 32, width stretched by 'stretch'",
                 ["loss"] = "CTC (blank = class 0)",
             },
             Training = training,
@@ -104,10 +113,10 @@ public sealed class CrnnModel : IDisposable
     }
 
     /// <summary>Prepares an image for this model (or says why it holds nothing to read).</summary>
-    public (LineImage? Image, string? NoReading) Prepare(OpenCvSharp.Mat image) => LineImage.Prepare(image, CrnnNet.InputHeight, Limits, Stretch);
+    public (LineImage? Image, string? NoReading) Prepare(OpenCvSharp.Mat image) => LineImage.Prepare(image, CrnnNet.InputHeight, Limits, Stretch, SideMargin);
 
     /// <summary>Reads and prepares an image file.</summary>
-    public (LineImage? Image, string? NoReading) Prepare(string path) => LineImage.Load(path, CrnnNet.InputHeight, Limits, Stretch);
+    public (LineImage? Image, string? NoReading) Prepare(string path) => LineImage.Load(path, CrnnNet.InputHeight, Limits, Stretch, SideMargin);
 
     /// <summary>Per-frame log-probabilities of a batch of prepared lines: one T×C row-major array per line.</summary>
     public IReadOnlyList<(float[] LogProbs, int Frames)> Emissions(IReadOnlyList<LineImage> lines)

@@ -131,7 +131,7 @@ public sealed class OcrCommandsTests : IDisposable
 
         // Continuing on newly drawn lines only: no list is read, every epoch is checkpointed and counted.
         var fresh = await StreamseqCli.RunAsync(_dir.Path, "train", "ocr", "--from", "model", "--data", "set", "--mnist", mnist,
-            "--fresh-handwritten", "6", "--fresh-printed", "2", "--epochs", "2", "--batch", "4", "-o", "model3");
+            "--fresh-handwritten", "6", "--fresh-printed", "2", "--epochs", "2", "--batch", "4", "--side-margin", "0.3", "-o", "model3");
         Assert.True(fresh.ExitCode == 0, fresh.Describe());
         var freshTraining = JsonNode.Parse(fresh.StdOut)!["training"]!;
         Assert.Equal(6, (int)freshTraining["freshHandwrittenPerEpoch"]!);
@@ -139,6 +139,7 @@ public sealed class OcrCommandsTests : IDisposable
         Assert.Empty(freshTraining["lists"]!.AsArray());
         Assert.Equal(2, freshTraining["log"]!["epochLoss"]!.AsArray().Count);
         Assert.Equal("model", (string)freshTraining["from"]!);
+        Assert.Equal(0.3, (double)JsonNode.Parse(File.ReadAllText(_dir["model3/model.json"]))!["settings"]!["sideMargin"]!);
 
         // A model per set: each set is read by its own model and the report names it.
         var perSet = await StreamseqCli.RunAsync(_dir.Path, "eval", "ocr", "--data", "set", "--model", "model", "--printed-model", "model3",

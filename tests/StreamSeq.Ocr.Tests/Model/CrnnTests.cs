@@ -59,6 +59,14 @@ public sealed class CrnnTests
             Assert.Equal(["crnn.pt", "model.json"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
             using var loaded = CrnnModel.Load(folder);
             Assert.Equal(Digits.Characters, loaded.Alphabet.Characters);
+            Assert.Equal(LineImage.DefaultMargin, loaded.SideMargin);
+            using var wider = CrnnModel.Load(folder, sideMargin: 0.4);
+            Assert.Equal(0.4, wider.SideMargin);
+            wider.Save(folder, new(), new());
+            using (var reloaded = CrnnModel.Load(folder))
+            {
+                Assert.Equal(0.4, reloaded.SideMargin);
+            }
             var line = Lines(new Random(1), 1)[0].Line;
             var a = model.Emissions([line])[0];
             var b = loaded.Emissions([line])[0];
