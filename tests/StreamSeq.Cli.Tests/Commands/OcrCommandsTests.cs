@@ -26,6 +26,17 @@ public sealed class OcrCommandsTests : IDisposable
         Assert.Equal(samples.Select(s => $"{s.Image}\t{s.Text}"), result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Theory]
+    [InlineData("models/ocr-digits", "digits.png")]
+    [InlineData("models/ocr-printed", "printed.png")]
+    public async Task The_committed_models_for_one_kind_of_line_read_their_sample(string model, string image)
+    {
+        var sample = Samples().Single(s => Path.GetFileName(s.Image) == image);
+        var result = await StreamseqCli.RunAsync(Repository.Root, "ocr", "--model", model, sample.Image);
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Equal($"{sample.Image}\t{sample.Text}", result.StdOut.Trim());
+    }
+
     [Fact]
     public async Task Ocr_reads_many_images_in_groups_in_the_order_given_and_reports_missing_ones_in_place()
     {
