@@ -341,6 +341,9 @@ internal static class OcrCommands
                 {
                     samples = samples.Take(result.GetValue(limit)).ToList();
                 }
+                // Untimed: a newly loaded model's first batches pay for one-time setup (JIT, native kernels for new
+                // shapes), which would otherwise count against whichever method is timed first.
+                crnn.ReadFiles([.. samples.Take(64).Select(s => s.Image)], new CtcDecoding(crnn.Alphabet), threads: cores);
                 var isDigits = name == "handwrittenDigits";
                 var methods = new JsonObject();
                 var decodings = new List<CtcDecoding> { new(crnn.Alphabet), new(crnn.Alphabet, CtcDecoder.Viterbi) };
