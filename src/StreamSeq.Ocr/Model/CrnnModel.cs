@@ -146,12 +146,20 @@ public sealed class CrnnModel : IDisposable
         });
     }
 
-    /// <summary>A [N, 1, 32, maxW] tensor of prepared lines, zero-padded on the right.</summary>
+    /// <summary>Batch widths are rounded up to a multiple of this many columns.</summary>
+    /// <remarks>
+    /// libtorch prepares its conv kernels once per input shape. Lines come in every width, so without rounding
+    /// almost every batch is a new shape and pays that setup again. With packed GRU input, the extra padding
+    /// does not change what a line reads.
+    /// </remarks>
+    public const int WidthStep = 32;
+
+    /// <summary>A [N, 1, 32, W] tensor of prepared lines, zero-padded on the right to the widest rounded up to <see cref="WidthStep"/>.</summary>
     internal static Tensor Batch(IReadOnlyList<LineImage> lines)
     {
         var height = CrnnNet.InputHeight;
         var width = lines.Max(l => l.Width);
-        width = (width + CrnnNet.ColumnsPerFrame - 1) / CrnnNet.ColumnsPerFrame * CrnnNet.ColumnsPerFrame;
+        width = (width + WidthStep - 1) / WidthStep * WidthStep;
         var buffer = new float[lines.Count * height * width];
         for (var i = 0; i < lines.Count; i++)
         {

@@ -41,6 +41,9 @@ public sealed class CrnnTests
         var largest = alone.LogProbs.Zip(batched.LogProbs).Max(p => Math.Abs(p.First - p.Second));
         Assert.InRange(largest, 0, 1e-3f);
         using var input = CrnnModel.Batch([wide, narrow]);
+        // Widths are rounded up to a step, so batches of similar lines share one shape.
+        Assert.Equal(0, input.shape[3] % CrnnModel.WidthStep);
+        Assert.InRange(input.shape[3], wide.Width, wide.Width + CrnnModel.WidthStep - 1);
         Assert.Throws<ArgumentException>(() => model.Net.forward(input, [1L]));
         Assert.Throws<ArgumentException>(() => model.Net.forward(input, [1L, 0L]));
     }
