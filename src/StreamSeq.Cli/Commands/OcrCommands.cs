@@ -326,6 +326,7 @@ internal static class OcrCommands
                 ["printed"] = result.GetValue(printedModel) ?? result.GetValue(model)!,
             };
             using var models = new CrnnModelSet();
+            var warmed = new HashSet<CrnnModel>();
             var report = new JsonObject { ["cores"] = cores };
             var tesseractVersion = result.GetValue(noTesseract) ? null : Tesseract.Version();
             if (!result.GetValue(noTesseract))
@@ -343,7 +344,10 @@ internal static class OcrCommands
                 }
                 // Untimed: a newly loaded model's first batches pay for one-time setup (JIT, native kernels for new
                 // shapes), which would otherwise count against whichever method is timed first.
-                crnn.ReadFiles([.. samples.Take(64).Select(s => s.Image)], new CtcDecoding(crnn.Alphabet), threads: cores);
+                if (warmed.Add(crnn))
+                {
+                    crnn.ReadFiles([.. samples.Take(64).Select(s => s.Image)], new CtcDecoding(crnn.Alphabet), threads: cores);
+                }
                 var isDigits = name == "handwrittenDigits";
                 var methods = new JsonObject();
                 var decodings = new List<CtcDecoding> { new(crnn.Alphabet), new(crnn.Alphabet, CtcDecoder.Viterbi) };

@@ -132,7 +132,7 @@ public sealed class CrnnModel : IDisposable
             using var noGrad = torch.no_grad();
             Net.eval();
             using var batch = Batch(lines);
-            var output = Net.forward(batch, [.. lines.Select(l => (long)CrnnNet.FramesOf(l.Width))]);
+            var output = Net.forward(batch, FrameCounts(lines));
             var frames = (int)output.shape[1];
             var classes = (int)output.shape[2];
             var all = output.contiguous().data<float>().ToArray();
@@ -145,6 +145,9 @@ public sealed class CrnnModel : IDisposable
             return (IReadOnlyList<(float[], int)>)result;
         });
     }
+
+    /// <summary>Each line's own frame count, for <see cref="CrnnNet.forward(Tensor, long[])"/> and the CTC input lengths.</summary>
+    internal static long[] FrameCounts(IReadOnlyList<LineImage> lines) => [.. lines.Select(l => (long)CrnnNet.FramesOf(l.Width))];
 
     /// <summary>Batch widths are rounded up to a multiple of this many columns.</summary>
     /// <remarks>

@@ -111,10 +111,11 @@ public static class CrnnTrainer
                 {
                     var lines = batch.Select(i => data[i].Line).ToList();
                     var input = CrnnModel.Batch(lines);
-                    var output = model.Net.forward(input, [.. lines.Select(l => (long)CrnnNet.FramesOf(l.Width))]);
+                    var frames = CrnnModel.FrameCounts(lines);
+                    var output = model.Net.forward(input, frames);
                     var logProbs = output.permute(1, 0, 2);
                     var targets = torch.tensor(batch.SelectMany(i => data[i].Labels.Select(l => (long)l)).ToArray());
-                    var inputLengths = torch.tensor(lines.Select(l => (long)Math.Min(output.shape[1], CrnnNet.FramesOf(l.Width))).ToArray());
+                    var inputLengths = torch.tensor(frames);
                     var targetLengths = torch.tensor(batch.Select(i => (long)data[i].Labels.Length).ToArray());
                     var loss = torch.nn.functional.ctc_loss(logProbs, targets, inputLengths, targetLengths, OcrAlphabet.Blank, zero_infinity: true);
                     optimizer.zero_grad();
