@@ -63,9 +63,9 @@ internal sealed class EngineBenchmark
 
         var memoryEnd = MemorySnapshot.Take();
         var soak = _soakPackets > 0 ? await SoakAsync().ConfigureAwait(false) : null;
-        var medianEngine = Median(engine);
-        var medianChannels = Median(channels);
-        var medianDataflow = Median(dataflow);
+        var medianEngine = Statistics.Median(engine);
+        var medianChannels = Statistics.Median(channels);
+        var medianDataflow = Statistics.Median(dataflow);
         return new JsonObject
         {
             ["benchmark"] = "engine",
@@ -90,15 +90,15 @@ internal sealed class EngineBenchmark
             // per-trial ratios is steadier than the ratio of medians on a noisy, shared machine.
             ["pairedRatios"] = new JsonObject
             {
-                ["engineVsRawChannels"] = Math.Round(Median(engine.Zip(channels, (e, c) => e / c).ToList()), 3),
-                ["engineVsDataflow"] = Math.Round(Median(engine.Zip(dataflow, (e, d) => e / d).ToList()), 3),
-                ["rawChannelsVsDataflow"] = Math.Round(Median(channels.Zip(dataflow, (c, d) => c / d).ToList()), 3),
+                ["engineVsRawChannels"] = Math.Round(Statistics.Median(engine.Zip(channels, (e, c) => e / c).ToList()), 3),
+                ["engineVsDataflow"] = Math.Round(Statistics.Median(engine.Zip(dataflow, (e, d) => e / d).ToList()), 3),
+                ["rawChannelsVsDataflow"] = Math.Round(Statistics.Median(channels.Zip(dataflow, (c, d) => c / d).ToList()), 3),
             },
             ["targets"] = new JsonObject
             {
                 ["engineVsRawChannels"] = ">= 0.8",
                 ["engineVsDataflow"] = ">= 1.2",
-                ["met"] = Median(engine.Zip(channels, (e, c) => e / c).ToList()) >= 0.8 && Median(engine.Zip(dataflow, (e, d) => e / d).ToList()) >= 1.2,
+                ["met"] = Statistics.Median(engine.Zip(channels, (e, c) => e / c).ToList()) >= 0.8 && Statistics.Median(engine.Zip(dataflow, (e, d) => e / d).ToList()) >= 1.2,
             },
             ["trialsPerSecond"] = new JsonObject
             {
@@ -286,9 +286,4 @@ internal sealed class EngineBenchmark
         return _packets / clock.Elapsed.TotalSeconds;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 }

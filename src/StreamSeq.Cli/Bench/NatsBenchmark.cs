@@ -73,8 +73,8 @@ internal sealed class NatsBenchmark(int smallMessages, int frameMessages, int tr
                         bare.Add(await BareRoundAsync(url, nats, js, bareConsumer, count, messages, bytes).ConfigureAwait(false));
                         pipeline.Add(await RoundAsync(nats, js, "PIPE", "pipe.w", messages, bytes).ConfigureAwait(false));
                     }
-                    var bareRate = Median(bare);
-                    var pipeRate = Median(pipeline);
+                    var bareRate = Statistics.Median(bare);
+                    var pipeRate = Statistics.Median(pipeline);
                     progress.WriteLine($"bench nats: {name,-8} {count} worker(s): pipeline {pipeRate,9:0} msg/s, bare loop {bareRate,9:0} msg/s, ratio {pipeRate / bareRate:0.00}");
                     rows.Add(new JsonObject
                     {
@@ -352,9 +352,4 @@ internal sealed class NatsBenchmark(int smallMessages, int frameMessages, int tr
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 }

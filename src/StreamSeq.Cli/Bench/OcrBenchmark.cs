@@ -127,9 +127,5 @@ internal static class OcrBenchmark
         return samples.Count / clock.Elapsed.TotalSeconds;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return Math.Round(sorted[sorted.Count / 2], 3);
-    }
+    private static double Median(List<double> values) => Math.Round(Statistics.Median(values), 3);
 }

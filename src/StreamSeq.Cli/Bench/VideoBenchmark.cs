@@ -90,9 +90,9 @@ internal static class VideoBenchmark
                     ["work"] = "decode + grayscale + Farneback (video.opticalflow defaults), 320x240",
                     ["frames"] = frames,
                     ["parallelism"] = parallelism,
-                    ["pipelineFramesPerSecond"] = Math.Round(Median(pipeline), 1),
-                    ["sequentialFramesPerSecond"] = Math.Round(Median(sequential), 1),
-                    ["ratio"] = Math.Round(Median(pipeline.Zip(sequential, (p, s) => p / s).ToList()), 2),
+                    ["pipelineFramesPerSecond"] = Math.Round(Statistics.Median(pipeline), 1),
+                    ["sequentialFramesPerSecond"] = Math.Round(Statistics.Median(sequential), 1),
+                    ["ratio"] = Math.Round(Statistics.Median(pipeline.Zip(sequential, (p, s) => p / s).ToList()), 2),
                     ["trials"] = trials,
                 },
             };
@@ -113,7 +113,7 @@ internal static class VideoBenchmark
                 {
                     runs.Add(frames / (await RunPipelineAsync(actionPlan).ConfigureAwait(false)).TotalSeconds);
                 }
-                var fps = Median(runs);
+                var fps = Statistics.Median(runs);
                 report["actionPipeline"] = new JsonObject
                 {
                     ["work"] = "320x240 30 fps clip: decode, resize to 64x64 gray, Farneback, 16-frame clips, two-stream model",
@@ -281,9 +281,4 @@ internal static class VideoBenchmark
         }
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StreamSeq.Actions.Data;
+using StreamSeq.Cli.Bench;
 using StreamSeq.Learning;
 using StreamSeq.Ocr.Data;
 using StreamSeq.Ocr.Model;
@@ -72,8 +73,8 @@ internal static class OcrCommands
         var limit = new Option<int>("--limit") { Description = "Use at most this many training lines (0: all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seeds weights and order", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores; 1 is fastest on a busy machine)", DefaultValueFactory = _ => 1 };
-        var width = new Option<int>("--width") { Description = "Channels of the first conv layer (the next have 2x and 3x)", DefaultValueFactory = _ => 16 };
-        var hidden = new Option<int>("--hidden") { Description = "GRU units per direction", DefaultValueFactory = _ => 64 };
+        var width = new Option<int?>("--width") { Description = "Channels of the first conv layer, the next have 2x and 3x (default 16; with --from: the model's, and a smaller value prunes it to this width first)" };
+        var hidden = new Option<int?>("--hidden") { Description = "GRU units per direction (default 64; with --from: the model's, and a smaller value prunes it first)" };
         var from = new Option<string?>("--from") { Description = "Continue training this model (its alphabet and sizes) instead of starting afresh" };
         var freshHandwritten = new Option<int>("--fresh-handwritten") { Description = "Newly drawn handwritten strings (MNIST training split) added to every epoch; with either --fresh option, no list is read unless --list is given", DefaultValueFactory = _ => 0 };
         var freshPrinted = new Option<int>("--fresh-printed") { Description = "Newly rendered printed lines added to every epoch", DefaultValueFactory = _ => 0 };
@@ -97,6 +98,7 @@ internal static class OcrCommands
                 Console.Error.WriteLine("streamseq train ocr: --width and --hidden are >= 1");
                 return ExitCodes.Invalid;
             }
+            var fromModel = result.GetValue(from);
             var (freshDigits, freshLines) = (result.GetValue(freshHandwritten), result.GetValue(freshPrinted));
             if (freshDigits < 0 || freshLines < 0)
             {
@@ -111,9 +113,33 @@ internal static class OcrCommands
             TorchRuntime.Configure(settings.Seed, result.GetValue(threads));
             var fresh = freshDigits + freshLines > 0;
             string[] listPaths = result.GetValue(lists) is { Length: > 0 } given ? given : fresh ? [] : [Path.Combine(result.GetValue(data)!, OcrDataWriter.TrainList)];
-            using var model = result.GetValue(from) is { } start
-                ? CrnnModel.Load(start, result.GetValue(sideMargin))
-                : CrnnModel.Create(OcrAlphabet.Default, result.GetValue(width), result.GetValue(hidden), sideMargin: result.GetValue(sideMargin) ?? LineImage.DefaultMargin);
+            JsonObject? pruning = null;
+            JsonNode? earlierTraining = null;
+            CrnnModel model;
+            if (fromModel is null)
+            {
+                model = CrnnModel.Create(OcrAlphabet.Default, result.GetValue(width) ?? 16, result.GetValue(hidden) ?? 64, sideMargin: result.GetValue(sideMargin) ?? LineImage.DefaultMargin);
+            }
+            else
+            {
+                model = CrnnModel.Load(fromModel, result.GetValue(sideMargin));
+                earlierTraining = model.Checkpoint?.Training;
+                var (targetWidth, targetHidden) = (result.GetValue(width) ?? model.Width, result.GetValue(hidden) ?? model.Hidden);
+                if (targetWidth > model.Width || targetHidden > model.Hidden)
+                {
+                    Console.Error.WriteLine($"streamseq train ocr: {fromModel} has width {model.Width} and hidden {model.Hidden}; --width and --hidden may only prune it to smaller sizes");
+                    model.Dispose();
+                    return ExitCodes.Invalid;
+                }
+                if ((targetWidth, targetHidden) != (model.Width, model.Hidden))
+                {
+                    using var wide = model;
+                    model = CrnnPruning.Prune(wide, targetWidth, targetHidden);
+                    pruning = new JsonObject { ["width"] = wide.Width, ["hidden"] = wide.Hidden, ["parameters"] = wide.ParameterCount, ["prunedTo"] = new JsonObject { ["width"] = targetWidth, ["hidden"] = targetHidden } };
+                    Console.Error.WriteLine($"train ocr: pruned {fromModel} from width {wide.Width}, hidden {wide.Hidden} ({wide.ParameterCount:N0} parameters) to width {targetWidth}, hidden {targetHidden} ({model.ParameterCount:N0})");
+                }
+            }
+            using var owned = model;
             var samples = listPaths.SelectMany(p => LineList.Read(p, model.Alphabet)).ToList();
             if (result.GetValue(limit) > 0)
             {
@@ -137,8 +163,9 @@ internal static class OcrCommands
                 ["maxSeconds"] = settings.MaxSeconds,
                 ["seed"] = settings.Seed,
                 ["parameters"] = model.ParameterCount,
-                ["from"] = result.GetValue(from),
-                ["earlierTraining"] = model.Checkpoint?.Training.DeepClone(),
+                ["from"] = fromModel,
+                ["prunedFrom"] = pruning?.DeepClone(),
+                ["earlierTraining"] = earlierTraining?.DeepClone(),
                 ["trainedAt"] = DateTime.UtcNow.ToString("O"),
                 ["log"] = JsonSerializer.SerializeToNode(log, Compact),
             };
@@ -307,16 +334,17 @@ internal static class OcrCommands
         var lmWeight = new Option<double[]>("--lm-weight") { Description = "LM weights to score (repeatable)", DefaultValueFactory = _ => [0.5] };
         var beam = new Option<double>("--beam") { Description = "Pruning beam (nats below each frame's best class) of the constrained CRNN decoders; 0: the full lattice", DefaultValueFactory = _ => CtcDecoding.DefaultBeam };
         var lmBackoff = new Option<StreamSeq.Text.LanguageModels.BackoffArcs>("--lm-backoff") { Description = "LM back-off as expanded exact arcs, epsilon arcs (an approximation), or auto (exact under 2M arcs)", DefaultValueFactory = _ => StreamSeq.Text.LanguageModels.BackoffArcs.Auto };
+        var passes = new Option<int>("--passes") { Description = "Time the CRNN methods and Tesseract this many times, taking turns, and report the median lines/s and the median of each pass's CRNN/Tesseract ratio (a shared machine's speed drifts between passes)", DefaultValueFactory = _ => 1 };
         var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar, optionally a pattern and character LMs), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON)")
         {
-            model, digitsModel, printedModel, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight, lmBackoff, beam,
+            model, digitsModel, printedModel, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight, lmBackoff, beam, passes,
         };
         command.SetAction(result =>
         {
             var cores = result.GetValue(threads);
-            if (cores < 1)
+            if (cores < 1 || result.GetValue(passes) < 1)
             {
-                Console.Error.WriteLine("streamseq eval ocr: --cores is >= 1");
+                Console.Error.WriteLine("streamseq eval ocr: --cores and --passes are >= 1");
                 return ExitCodes.Invalid;
             }
             TorchRuntime.Configure(1, 1);
@@ -371,16 +399,20 @@ internal static class OcrCommands
                 }
                 MethodResult? greedy = null;
                 MethodResult? viterbi = null;
+                var timed = new List<(string Key, Func<MethodResult> Run)>();
                 foreach (var decoding in decodings)
                 {
                     Console.Error.WriteLine($"eval ocr: {name}: {CrnnModel.MethodName(decoding)} on {samples.Count} lines");
-                    var evaluation = OcrEvaluator.EvaluateCrnn(crnn, samples, decoding, threads: cores);
+                    MethodResult Run() => OcrEvaluator.EvaluateCrnn(crnn, samples, decoding, threads: cores);
+                    var evaluation = Run();
                     greedy ??= evaluation;
                     if (decoding.Decoder == CtcDecoder.Viterbi && !decoding.HasGrammar)
                     {
                         viterbi = evaluation;
                     }
-                    methods[lmNames.GetValueOrDefault(decoding, evaluation.Method)] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+                    var key = lmNames.GetValueOrDefault(decoding, evaluation.Method);
+                    methods[key] = JsonSerializer.SerializeToNode(evaluation.Metrics, Compact);
+                    timed.Add((key, Run));
                 }
                 foreach (var (folder, method) in new[] { (result.GetValue(segmentModel)!, "segment/viterbi"), (result.GetValue(sequenceModel)!, "segment+sequence-forward/viterbi"), (result.GetValue(marginModel)!, "segment+sequence-margin/viterbi") })
                 {
@@ -400,9 +432,12 @@ internal static class OcrCommands
                 if (tesseractVersion is not null)
                 {
                     Console.Error.WriteLine($"eval ocr: {name}: tesseract on {samples.Count} lines");
-                    var tesseract = OcrEvaluator.EvaluateTesseract(samples, isDigits ? Digits : null, scratch, threads: 1, processes: cores);
+                    MethodResult Run() => OcrEvaluator.EvaluateTesseract(samples, isDigits ? Digits : null, scratch, threads: 1, processes: cores);
+                    var tesseract = Run();
                     methods[tesseract.Method] = JsonSerializer.SerializeToNode(tesseract.Metrics, Compact);
+                    timed.Add((tesseract.Method, Run));
                 }
+                var speedAgainstTesseract = SpeedPasses(name, methods, timed, result.GetValue(passes), tesseractVersion is null ? null : timed[^1].Key);
                 var agree = greedy!.Texts.Zip(viterbi!.Texts).Count(p => p.First == p.Second);
                 report[name] = new JsonObject
                 {
@@ -412,6 +447,7 @@ internal static class OcrCommands
                     ["lines"] = samples.Count,
                     ["methods"] = methods,
                     ["latticeViterbiAgreesWithGreedy"] = Math.Round(agree / (double)Math.Max(1, samples.Count), 4),
+                    ["speedAgainstTesseract"] = speedAgainstTesseract,
                 };
             }
             Console.WriteLine(report.ToJsonString(Indented));
@@ -419,6 +455,44 @@ internal static class OcrCommands
         });
         return command;
     }
+
+    /// <summary>
+    /// Times each of <paramref name="timed"/> again until it has <paramref name="passes"/> timings (the first came
+    /// with its scores), the methods taking turns within a pass so a drift in the machine's speed falls on all of
+    /// them. Each method's linesPerSecond becomes the median and its passes are listed; the returned object holds,
+    /// for each method, the median over passes of its lines/s over <paramref name="tesseract"/>'s in the same pass.
+    /// </summary>
+    private static JsonObject? SpeedPasses(string set, JsonObject methods, IReadOnlyList<(string Key, Func<MethodResult> Run)> timed, int passes, string? tesseract)
+    {
+        var rates = timed.ToDictionary(t => t.Key, t => new List<double> { (double)methods[t.Key]!["linesPerSecond"]! });
+        for (var pass = 2; pass <= passes; pass++)
+        {
+            Console.Error.WriteLine($"eval ocr: {set}: timing pass {pass}/{passes}");
+            foreach (var (key, run) in timed)
+            {
+                rates[key].Add(run().Metrics.LinesPerSecond);
+            }
+        }
+        if (passes > 1)
+        {
+            foreach (var (key, values) in rates)
+            {
+                methods[key]!["linesPerSecond"] = Statistics.Median(values);
+                methods[key]!["linesPerSecondPasses"] = new JsonArray([.. values.Select(v => (JsonNode)v)]);
+            }
+        }
+        if (tesseract is null)
+        {
+            return null;
+        }
+        var ratios = new JsonObject();
+        foreach (var (key, values) in rates.Where(r => r.Key != tesseract))
+        {
+            ratios[key] = Math.Round(Statistics.Median([.. values.Zip(rates[tesseract], (crnn, other) => crnn / Math.Max(1e-9, other))]), 2);
+        }
+        return ratios;
+    }
+
 
     /// <summary>The top-level <c>ocr IMAGE…</c> verb.</summary>
     public static Command Read()

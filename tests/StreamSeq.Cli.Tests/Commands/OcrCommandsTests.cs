@@ -118,7 +118,7 @@ public sealed class OcrCommandsTests : IDisposable
         Assert.Equal(2, (int)report["training"]!["log"]!["steps"]!);
         Assert.Equal(3, (int)report["test"]!["printed"]!["lines"]!);
 
-        var eval = await StreamseqCli.RunAsync(_dir.Path, "eval", "ocr", "--data", "set", "--model", "model", "--segment-model", "none", "--sequence-model", "none");
+        var eval = await StreamseqCli.RunAsync(_dir.Path, "eval", "ocr", "--data", "set", "--model", "model", "--segment-model", "none", "--sequence-model", "none", "--passes", "2");
         Assert.True(eval.ExitCode == 0, eval.Describe());
         var figures = JsonNode.Parse(eval.StdOut)!;
         foreach (var set in new[] { "handwrittenDigits", "printed" })
@@ -133,6 +133,13 @@ public sealed class OcrCommandsTests : IDisposable
         Assert.Contains("crnn-ctc/viterbi+grammar", figures["handwrittenDigits"]!["methods"]!.AsObject().Select(m => m.Key));
         Assert.Contains("tesseract", figures["printed"]!["methods"]!.AsObject().Select(m => m.Key));
         Assert.Contains("tesseract/whitelist", figures["handwrittenDigits"]!["methods"]!.AsObject().Select(m => m.Key));
+        // Two timing passes: each method lists both, reports their median, and is set against Tesseract pass by pass.
+        var greedyPrinted = figures["printed"]!["methods"]!["crnn-ctc/greedy"]!;
+        var passes = greedyPrinted["linesPerSecondPasses"]!.AsArray().Select(v => (double)v!).ToList();
+        Assert.Equal(2, passes.Count);
+        Assert.Equal((passes[0] + passes[1]) / 2, (double)greedyPrinted["linesPerSecond"]!, 6);
+        Assert.True((double)figures["printed"]!["speedAgainstTesseract"]!["crnn-ctc/greedy"]! > 0);
+        Assert.Null(figures["printed"]!["speedAgainstTesseract"]!["tesseract"]);
 
         var bad = _dir.Write("bad.tsv", "set/images/test/digits/00000.png\t12é\n");
         var rejected = await StreamseqCli.RunAsync(_dir.Path, "train", "ocr", "--list", bad, "--epochs", "1", "-o", "model2");
@@ -151,6 +158,17 @@ public sealed class OcrCommandsTests : IDisposable
         Assert.Equal(2, freshTraining["log"]!["epochLoss"]!.AsArray().Count);
         Assert.Equal("model", (string)freshTraining["from"]!);
         Assert.Equal(0.3, (double)JsonNode.Parse(File.ReadAllText(_dir["model3/model.json"]))!["settings"]!["sideMargin"]!);
+
+        // Pruned to a narrower model before training on: the sizes and where they came from are recorded.
+        var pruned = await StreamseqCli.RunAsync(_dir.Path, "train", "ocr", "--from", "model", "--data", "set", "--epochs", "1", "--batch", "8", "--width", "3", "--hidden", "6", "-o", "model4");
+        Assert.True(pruned.ExitCode == 0, pruned.Describe());
+        var prunedJson = JsonNode.Parse(File.ReadAllText(_dir["model4/model.json"]))!;
+        Assert.Equal((3, 6), ((int)prunedJson["settings"]!["width"]!, (int)prunedJson["settings"]!["hidden"]!));
+        Assert.Equal(4, (int)prunedJson["training"]!["prunedFrom"]!["width"]!);
+        Assert.NotNull(prunedJson["training"]!["earlierTraining"]);
+        var widened = await StreamseqCli.RunAsync(_dir.Path, "train", "ocr", "--from", "model", "--data", "set", "--epochs", "1", "--width", "5", "-o", "model5");
+        Assert.NotEqual(0, widened.ExitCode);
+        Assert.Contains("may only prune", widened.StdErr);
 
         // A model per set: each set is read by its own model and the report names it.
         var perSet = await StreamseqCli.RunAsync(_dir.Path, "eval", "ocr", "--data", "set", "--model", "model", "--printed-model", "model3",
