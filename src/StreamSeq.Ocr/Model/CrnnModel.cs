@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using StreamSeq.Learning;
 using StreamSeq.Ocr.Data;
@@ -233,8 +234,10 @@ public sealed class CrnnModel : IDisposable
                 }
             });
             var order = Enumerable.Range(0, count).Where(k => lines[k] is not null).OrderBy(k => lines[k]!.Width).ToList();
-            var batches = order.Chunk(batchSize).ToList();
-            Parallel.ForEach(batches, parallel, batch =>
+            // Widest (slowest) batches first, handed out one at a time, so no thread is left with a wide batch
+            // to read alone at the end of the window while the others wait.
+            var batches = order.Chunk(batchSize).OrderByDescending(b => (long)lines[b[^1]]!.Width * b.Length).ToList();
+            Parallel.ForEach(Partitioner.Create(batches, EnumerablePartitionerOptions.NoBuffering), parallel, batch =>
             {
                 var batchReadings = Read([.. batch.Select(k => lines[k]!)], decoding, nbest);
                 for (var i = 0; i < batch.Length; i++)
