@@ -1,3 +1,4 @@
+using StreamSeq.Learning;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,9 +20,9 @@ public sealed class StreamNet : Module<Tensor, Tensor>
     {
         InputChannels = inputChannels;
         _features = Sequential(
-            Conv2d(inputChannels, width, 3, padding: 1), BatchNorm2d(width), ReLU(), MaxPool2d(2),
-            Conv2d(width, 2 * width, 3, padding: 1), BatchNorm2d(2 * width), ReLU(), MaxPool2d(2),
-            Conv2d(2 * width, 4 * width, 3, padding: 1), BatchNorm2d(4 * width), ReLU(), MaxPool2d(2));
+            Conv2d(inputChannels, width, 3, padding: 1), RaceFreeBatchNorm.For2d(width), ReLU(), MaxPool2d(2),
+            Conv2d(width, 2 * width, 3, padding: 1), RaceFreeBatchNorm.For2d(2 * width), ReLU(), MaxPool2d(2),
+            Conv2d(2 * width, 4 * width, 3, padding: 1), RaceFreeBatchNorm.For2d(4 * width), ReLU(), MaxPool2d(2));
         var cells = ClipFeatures.Side / 8;
         _classifier = Sequential(Flatten(), Dropout(0.3), Linear(4 * width * cells * cells, classes));
         RegisterComponents();

@@ -68,7 +68,7 @@ public static class TwoStreamTrainer
         var inputSize = channels * ClipFeatures.PlaneSize;
         var batches = (data.Count + settings.BatchSize - 1) / settings.BatchSize;
         var bar = progress is null ? null : new TrainingProgress(progress, $"train {name,-8}", (long)settings.Epochs * batches);
-        using var optimizer = torch.optim.Adam(net.parameters(), settings.LearningRate);
+        using var optimizer = new RaceFreeAdam(net.parameters(), settings.LearningRate);
         var losses = new List<double>();
         var accuracies = new List<double>();
         var order = Enumerable.Range(0, data.Count).ToArray();
@@ -77,10 +77,7 @@ public static class TwoStreamTrainer
         for (var epoch = 0; epoch < settings.Epochs; epoch++)
         {
             var rate = epoch >= (int)Math.Ceiling(settings.Epochs * 0.7) ? settings.LearningRate * 0.2 : settings.LearningRate;
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = rate;
-            }
+            optimizer.LearningRate = rate;
             random.Shuffle(order);
             net.train();
             double lossSum = 0;

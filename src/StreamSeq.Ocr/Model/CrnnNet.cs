@@ -1,3 +1,4 @@
+using StreamSeq.Learning;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,9 +27,9 @@ public sealed class CrnnNet : Module<Tensor, Tensor>
     public CrnnNet(int classes, int width = 16, int hidden = 64) : base("crnn")
     {
         _features = Sequential(
-            Conv2d(1, width, 3, padding: 1), BatchNorm2d(width), ReLU(), MaxPool2d(2),
-            Conv2d(width, 2 * width, 3, padding: 1), BatchNorm2d(2 * width), ReLU(), MaxPool2d(2),
-            Conv2d(2 * width, 3 * width, 3, padding: 1), BatchNorm2d(3 * width), ReLU(), MaxPool2d([2L, 1L]));
+            Conv2d(1, width, 3, padding: 1), RaceFreeBatchNorm.For2d(width), ReLU(), MaxPool2d(2),
+            Conv2d(width, 2 * width, 3, padding: 1), RaceFreeBatchNorm.For2d(2 * width), ReLU(), MaxPool2d(2),
+            Conv2d(2 * width, 3 * width, 3, padding: 1), RaceFreeBatchNorm.For2d(3 * width), ReLU(), MaxPool2d([2L, 1L]));
         _project = Linear(3 * width * (InputHeight / 8), 128);
         _rnn = GRU(128, hidden, numLayers: 1, batchFirst: true, bidirectional: true);
         _output = Linear(2 * hidden, classes);

@@ -86,7 +86,7 @@ public static class CrnnTrainer
         var batchesPerEpoch = (perEpoch + settings.BatchSize - 1) / settings.BatchSize;
         var totalSteps = (long)settings.Epochs * batchesPerEpoch;
         var bar = log is null ? null : new TrainingProgress(log, "train crnn", totalSteps);
-        using var optimizer = torch.optim.Adam(model.Net.parameters(), settings.LearningRate);
+        using var optimizer = new RaceFreeAdam(model.Net.parameters(), settings.LearningRate);
         var losses = new List<double>();
         var steps = 0;
         var stopped = false;
@@ -103,10 +103,7 @@ public static class CrnnTrainer
             foreach (var batch in LengthBatches.Shuffled(data.Count, i => data[i].Line.Width, settings.BatchSize, random))
             {
                 var decayed = steps >= totalSteps * 0.7 || (settings.MaxSeconds > 0 && clock.Elapsed.TotalSeconds >= settings.MaxSeconds * 0.7);
-                foreach (var group in optimizer.ParamGroups)
-                {
-                    group.LearningRate = decayed ? settings.LearningRate * 0.2 : settings.LearningRate;
-                }
+                optimizer.LearningRate = decayed ? settings.LearningRate * 0.2 : settings.LearningRate;
                 using (var scope = torch.NewDisposeScope())
                 {
                     var lines = batch.Select(i => data[i].Line).ToList();

@@ -114,7 +114,7 @@ public static class CharTrainer
         var order = Enumerable.Range(0, examples.Count).ToArray();
         var batches = (examples.Count + batchSize - 1) / batchSize;
         var bar = log is null ? null : new TrainingProgress(log, "train charnet", (long)epochs * batches);
-        using var optimizer = torch.optim.Adam(model.Net.parameters(), learningRate);
+        using var optimizer = new RaceFreeAdam(model.Net.parameters(), learningRate);
         var losses = new List<double>();
         var accuracies = new List<double>();
         for (var epoch = 0; epoch < epochs; epoch++)

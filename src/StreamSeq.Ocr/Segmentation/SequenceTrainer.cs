@@ -39,7 +39,7 @@ public static class SequenceTrainer
         var order = Enumerable.Range(0, lines.Count).ToArray();
         var steps = (lines.Count + linesPerStep - 1) / linesPerStep;
         var bar = log is null ? null : new TrainingProgress(log, "train sequence", (long)epochs * steps);
-        using var optimizer = torch.optim.Adam(model.Net.parameters(), learningRate);
+        using var optimizer = new RaceFreeAdam(model.Net.parameters(), learningRate);
         var losses = new List<double>();
         var skipped = 0;
         var classes = model.Alphabet.Characters.Length + 1;

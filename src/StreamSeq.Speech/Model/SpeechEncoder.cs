@@ -1,3 +1,4 @@
+using StreamSeq.Learning;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -16,9 +17,9 @@ public sealed class SpeechEncoder : Module<Tensor, Tensor, (Tensor States, Tenso
     public const int Subsampling = 3;
 
     private readonly Conv1d _conv1;
-    private readonly BatchNorm1d _norm1;
+    private readonly RaceFreeBatchNorm _norm1;
     private readonly Conv1d _conv2;
-    private readonly BatchNorm1d _norm2;
+    private readonly RaceFreeBatchNorm _norm2;
     private readonly GRU _rnn;
     private readonly Dropout _dropout;
 
@@ -30,9 +31,9 @@ public sealed class SpeechEncoder : Module<Tensor, Tensor, (Tensor States, Tenso
     public SpeechEncoder(int features, int channels, int hidden, int layers, double dropout) : base("encoder")
     {
         _conv1 = Conv1d(features, channels, 5, stride: Subsampling, padding: 2);
-        _norm1 = BatchNorm1d(channels);
+        _norm1 = RaceFreeBatchNorm.For1d(channels);
         _conv2 = Conv1d(channels, channels, 5, padding: 2);
-        _norm2 = BatchNorm1d(channels);
+        _norm2 = RaceFreeBatchNorm.For1d(channels);
         _rnn = GRU(channels, hidden, numLayers: layers, batchFirst: true, bidirectional: true, dropout: layers > 1 ? dropout : 0);
         _dropout = Dropout(dropout);
         OutputSize = 2 * hidden;

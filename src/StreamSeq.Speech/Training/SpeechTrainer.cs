@@ -92,7 +92,7 @@ public static class SpeechTrainer
         var batchesPerEpoch = (data.Count + settings.BatchSize - 1) / settings.BatchSize;
         var totalSteps = (long)settings.Epochs * batchesPerEpoch;
         var bar = log is null ? null : new TrainingProgress(log, "train speech", totalSteps);
-        using var optimizer = torch.optim.Adam(model.Net.parameters(), settings.LearningRate);
+        using var optimizer = new RaceFreeAdam(model.Net.parameters(), settings.LearningRate);
         var losses = new List<double>();
         var steps = 0;
         var stopped = false;
@@ -104,10 +104,7 @@ public static class SpeechTrainer
             foreach (var batch in LengthBatches.Shuffled(data.Count, i => data[i].Features.Frames, settings.BatchSize, random))
             {
                 var progress = settings.MaxSeconds > 0 ? Math.Max((double)steps / totalSteps, clock.Elapsed.TotalSeconds / settings.MaxSeconds) : (double)steps / totalSteps;
-                foreach (var group in optimizer.ParamGroups)
-                {
-                    group.LearningRate = settings.LearningRate * (progress >= 0.8 ? 0.1 : progress >= 0.5 ? 0.5 : 1.0);
-                }
+                optimizer.LearningRate = settings.LearningRate * (progress >= 0.8 ? 0.1 : progress >= 0.5 ? 0.5 : 1.0);
                 var features = batch.Select(i => settings.SpecAugment ? SpecAugment.Apply(data[i].Features, augment, random) : data[i].Features).ToList();
                 using (var scope = torch.NewDisposeScope())
                 {
