@@ -429,6 +429,7 @@ internal static class OcrCommands
                         }
                     }
                 }
+                string? tesseractKey = null;
                 if (tesseractVersion is not null)
                 {
                     Console.Error.WriteLine($"eval ocr: {name}: tesseract on {samples.Count} lines");
@@ -436,8 +437,9 @@ internal static class OcrCommands
                     var tesseract = Run();
                     methods[tesseract.Method] = JsonSerializer.SerializeToNode(tesseract.Metrics, Compact);
                     timed.Add((tesseract.Method, Run));
+                    tesseractKey = tesseract.Method;
                 }
-                var speedAgainstTesseract = SpeedPasses(name, methods, timed, result.GetValue(passes), tesseractVersion is null ? null : timed[^1].Key);
+                var speedAgainstTesseract = SpeedPasses(name, methods, timed, result.GetValue(passes), tesseractKey);
                 var agree = greedy!.Texts.Zip(viterbi!.Texts).Count(p => p.First == p.Second);
                 report[name] = new JsonObject
                 {
