@@ -4,13 +4,19 @@ namespace StreamSeq.Learning;
 
 /// <summary>
 /// One place that prepares libtorch for StreamSeq: loads the native library with an actionable message when
-/// it cannot (the usual cause is a C++ runtime older than GCC 13's), seeds every generator, and caps the
-/// intra-op threads so a model shares the machine with the pipeline around it.
+/// it cannot (the usual cause is a C++ runtime older than GCC 13's), checks that its convolutions are right on
+/// this CPU (<see cref="ConvolutionSelfCheck"/>), seeds every generator, and caps the intra-op threads so a model
+/// shares the machine with the pipeline around it.
 /// </summary>
 public static class TorchRuntime
 {
     private static readonly Lazy<Exception?> LoadFailure = new(() =>
     {
+        // libtorch logs "Could not initialize NNPACK! Reason: Unsupported hardware." once per operator kind on CPUs
+        // its NNPACK does not know (24 lines at daemon start on a Zen 5); NNPACK is optional and nothing else it logs
+        // at warning level is actionable for a user. Read once at load, so set before the first tensor exists;
+        // a TORCH_CPP_LOG_LEVEL the user set wins.
+        NativeEnvironment.SetIfUnset("TORCH_CPP_LOG_LEVEL", "ERROR");
         try
         {
             using var probe = torch.zeros(1);
@@ -22,7 +28,33 @@ public static class TorchRuntime
         }
     });
 
-    /// <summary>Throws an <see cref="InvalidOperationException"/> explaining how to fix a libtorch that does not load.</summary>
+    private static readonly Lazy<ConvolutionBackendReport> Convolutions = new(() =>
+    {
+        var report = ConvolutionSelfCheck.Choose();
+        if (report.Backend != "oneDNN" || report.Cases.Any(c => !c.Passed))
+        {
+            Warn?.Invoke(report.Reason);
+        }
+        return report;
+    });
+
+    /// <summary>Where notices about the native stack go (a logger in the daemon); standard error by default.</summary>
+    public static Action<string> Warn { get; set; } = message => Console.Error.WriteLine("streamseq: " + message);
+
+    /// <summary>Which convolution kernels this process uses and why (runs the self-check on first use).</summary>
+    public static ConvolutionBackendReport ConvolutionBackend
+    {
+        get
+        {
+            EnsureLoaded();
+            return Convolutions.Value;
+        }
+    }
+
+    /// <summary>
+    /// Loads libtorch and chooses correct convolution kernels for this CPU; throws an
+    /// <see cref="InvalidOperationException"/> explaining how to fix a libtorch that does not load.
+    /// </summary>
     public static void EnsureLoaded()
     {
         if (LoadFailure.Value is { } failure)
@@ -31,6 +63,7 @@ public static class TorchRuntime
                 "libtorch (TorchSharp-cpu) could not be loaded: " + (failure.InnerException ?? failure).Message +
                 ". It needs GLIBCXX_3.4.32 (GCC 13's libstdc++); run scripts/setup.sh, which installs it on Debian 12.", failure);
         }
+        _ = Convolutions.Value;
     }
 
     /// <summary>Seeds torch's generator (weights, dropout) and sets the number of intra-op threads (0: leave as is).</summary>

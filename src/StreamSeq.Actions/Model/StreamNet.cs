@@ -13,6 +13,10 @@ namespace StreamSeq.Actions.Model;
 /// </summary>
 public sealed class StreamNet : Module<Tensor, Tensor>
 {
+    // Runs before the base constructor creates native modules: loads libtorch and chooses convolution kernels
+    // that are right on this CPU (TorchRuntime, ConvolutionSelfCheck) before any of this network's convolutions run.
+    static StreamNet() => TorchRuntime.EnsureLoaded();
+
     private readonly Sequential _features;
     private readonly Sequential _classifier;
 

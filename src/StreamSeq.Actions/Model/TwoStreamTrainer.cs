@@ -69,6 +69,7 @@ public static class TwoStreamTrainer
         var batches = (data.Count + settings.BatchSize - 1) / settings.BatchSize;
         var bar = progress is null ? null : new TrainingProgress(progress, $"train {name,-8}", (long)settings.Epochs * batches);
         using var optimizer = new RaceFreeAdam(net.parameters(), settings.LearningRate);
+        using var guard = new NonFiniteGuard($"train {name}", net, optimizer);
         var losses = new List<double>();
         var accuracies = new List<double>();
         var order = Enumerable.Range(0, data.Count).ToArray();
@@ -77,10 +78,11 @@ public static class TwoStreamTrainer
         for (var epoch = 0; epoch < settings.Epochs; epoch++)
         {
             var rate = epoch >= (int)Math.Ceiling(settings.Epochs * 0.7) ? settings.LearningRate * 0.2 : settings.LearningRate;
-            optimizer.LearningRate = rate;
+            optimizer.LearningRate = rate * guard.LearningRateScale;
             random.Shuffle(order);
             net.train();
             double lossSum = 0;
+            long counted = 0;
             long correct = 0;
             for (var b = 0; b < batches; b++)
             {
@@ -99,13 +101,17 @@ public static class TwoStreamTrainer
                     var loss = torch.nn.functional.cross_entropy(logits, target);
                     optimizer.zero_grad();
                     loss.backward();
-                    optimizer.step();
-                    lossSum += loss.item<float>() * count;
+                    var value = loss.item<float>();
+                    if (guard.TryStep(value, epoch + 1, ((long)epoch * batches) + b + 1))
+                    {
+                        lossSum += value * count;
+                        counted += count;
+                    }
                     correct += logits.argmax(1).eq(target).sum().item<long>();
                 }
-                bar?.Report(((long)epoch * batches) + b + 1, $"epoch {epoch + 1}/{settings.Epochs}");
+                bar?.Report(((long)epoch * batches) + b + 1, $"epoch {epoch + 1}/{settings.Epochs}{guard.Status}");
             }
-            losses.Add(Math.Round(lossSum / data.Count, 4));
+            losses.Add(counted == 0 ? double.NaN : Math.Round(lossSum / counted, 4));
             accuracies.Add(Math.Round(correct / (double)data.Count, 4));
             progress?.WriteLine($"train {name}: epoch {epoch + 1}/{settings.Epochs} loss {losses[^1]:0.000} train accuracy {accuracies[^1]:P1}");
             if (accuracies[^1] >= settings.StopAtTrainAccuracy)

@@ -27,7 +27,7 @@ internal static class OcrCommands
     private const string Digits = "0123456789";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Data()
     {
@@ -171,7 +171,8 @@ internal static class OcrCommands
             };
             // A checkpoint after every epoch, so a long run that is stopped keeps what it learnt.
             var log = CrnnTrainer.Train(model, prepared, settings, Console.Error, drawn,
-                soFar => model.Save(result.GetValue(output)!, Training(soFar), new JsonObject { ["note"] = "checkpoint during training; scored when training ends" }));
+                soFar => model.Save(result.GetValue(output)!, Training(soFar), new JsonObject { ["note"] = "checkpoint during training; scored when training ends" }),
+                checkpoint: result.GetValue(output));
             var metrics = new JsonObject();
             var testRoot = result.GetValue(data)!;
             foreach (var (name, list) in TestLists(testRoot))

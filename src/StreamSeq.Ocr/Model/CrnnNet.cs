@@ -13,6 +13,10 @@ namespace StreamSeq.Ocr.Model;
 /// </summary>
 public sealed class CrnnNet : Module<Tensor, Tensor>
 {
+    // Runs before the base constructor creates native modules: loads libtorch and chooses convolution kernels
+    // that are right on this CPU (TorchRuntime, ConvolutionSelfCheck) before any of this network's convolutions run.
+    static CrnnNet() => TorchRuntime.EnsureLoaded();
+
     /// <summary>Input height in pixels.</summary>
     public const int InputHeight = 32;
 

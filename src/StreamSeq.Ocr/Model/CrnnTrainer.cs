@@ -20,7 +20,8 @@ public sealed record CrnnTrainingSettings(int Epochs = 10, int BatchSize = 32, d
 /// <param name="EpochLoss">Mean CTC loss per epoch (per target character, torch's mean reduction).</param>
 /// <param name="Seconds">Training time.</param>
 /// <param name="StoppedEarly">Whether the time budget ended training before the last epoch.</param>
-public sealed record CrnnTrainingLog(int Lines, int Steps, IReadOnlyList<double> EpochLoss, double Seconds, bool StoppedEarly);
+/// <param name="SkippedSteps">Steps skipped because their loss or gradients were not finite.</param>
+public sealed record CrnnTrainingLog(int Lines, int Steps, IReadOnlyList<double> EpochLoss, double Seconds, bool StoppedEarly, int SkippedSteps = 0);
 
 /// <summary>
 /// Trains a <see cref="CrnnModel"/> with torch's CTC loss on lines of similar widths batched together, Adam,
@@ -73,8 +74,11 @@ public static class CrnnTrainer
     /// <param name="log">Progress and per-epoch losses.</param>
     /// <param name="fresh">Newly drawn lines added to each epoch.</param>
     /// <param name="epochDone">Called after every epoch with the log so far (to save a checkpoint, say).</param>
+    /// <param name="checkpoint">Where <paramref name="epochDone"/> saves, named if training has to stop.</param>
+    /// <param name="nonFinite">What to do with steps whose loss or gradients are not finite.</param>
+    /// <exception cref="TrainingDivergedException">Steps kept failing after the learning rate was lowered.</exception>
     public static CrnnTrainingLog Train(CrnnModel model, IReadOnlyList<(LineImage Line, int[] Labels)> fixedLines, CrnnTrainingSettings settings, TextWriter? log = null,
-        FreshTrainingLines? fresh = null, Action<CrnnTrainingLog>? epochDone = null)
+        FreshTrainingLines? fresh = null, Action<CrnnTrainingLog>? epochDone = null, string? checkpoint = null, NonFiniteSettings? nonFinite = null)
     {
         var perEpoch = fixedLines.Count + (fresh?.PerEpoch ?? 0);
         if (perEpoch == 0)
@@ -87,6 +91,7 @@ public static class CrnnTrainer
         var totalSteps = (long)settings.Epochs * batchesPerEpoch;
         var bar = log is null ? null : new TrainingProgress(log, "train crnn", totalSteps);
         using var optimizer = new RaceFreeAdam(model.Net.parameters(), settings.LearningRate);
+        using var guard = new NonFiniteGuard("train crnn", model.Net, optimizer, nonFinite);
         var losses = new List<double>();
         var steps = 0;
         var stopped = false;
@@ -100,10 +105,11 @@ public static class CrnnTrainer
             }
             double lossSum = 0;
             var counted = 0;
+            var lossCounted = 0;
             foreach (var batch in LengthBatches.Shuffled(data.Count, i => data[i].Line.Width, settings.BatchSize, random))
             {
                 var decayed = steps >= totalSteps * 0.7 || (settings.MaxSeconds > 0 && clock.Elapsed.TotalSeconds >= settings.MaxSeconds * 0.7);
-                optimizer.LearningRate = decayed ? settings.LearningRate * 0.2 : settings.LearningRate;
+                optimizer.LearningRate = (decayed ? settings.LearningRate * 0.2 : settings.LearningRate) * guard.LearningRateScale;
                 using (var scope = torch.NewDisposeScope())
                 {
                     var lines = batch.Select(i => data[i].Line).ToList();
@@ -117,25 +123,29 @@ public static class CrnnTrainer
                     var loss = torch.nn.functional.ctc_loss(logProbs, targets, inputLengths, targetLengths, OcrAlphabet.Blank, zero_infinity: true);
                     optimizer.zero_grad();
                     loss.backward();
-                    torch.nn.utils.clip_grad_norm_(model.Net.parameters(), 5.0);
-                    optimizer.step();
-                    lossSum += loss.item<float>() * batch.Count;
+                    var value = loss.item<float>();
+                    if (guard.TryStep(value, epoch + 1, steps + 1, maxGradNorm: 5.0))
+                    {
+                        lossSum += value * batch.Count;
+                        lossCounted += batch.Count;
+                    }
                     counted += batch.Count;
                 }
                 steps++;
-                bar?.Report(steps, $"epoch {epoch + 1}/{settings.Epochs} loss {lossSum / Math.Max(1, counted):0.000}");
+                bar?.Report(steps, $"epoch {epoch + 1}/{settings.Epochs} loss {lossSum / Math.Max(1, lossCounted):0.000}{guard.Status}");
                 if (settings.MaxSeconds > 0 && clock.Elapsed.TotalSeconds >= settings.MaxSeconds)
                 {
                     stopped = epoch < settings.Epochs - 1 || counted < data.Count;
                     break;
                 }
             }
-            losses.Add(Math.Round(lossSum / Math.Max(1, counted), 4));
-            log?.WriteLine($"train crnn: epoch {epoch + 1}/{settings.Epochs} loss {losses[^1]:0.000} ({clock.Elapsed.TotalSeconds:0}s)");
+            losses.Add(lossCounted == 0 ? double.NaN : Math.Round(lossSum / lossCounted, 4));
+            log?.WriteLine($"train crnn: epoch {epoch + 1}/{settings.Epochs} loss {losses[^1]:0.000}{guard.Status} ({clock.Elapsed.TotalSeconds:0}s)");
             if (epochDone is not null)
             {
                 model.Net.eval();
-                epochDone(new CrnnTrainingLog(perEpoch, steps, [.. losses], Math.Round(clock.Elapsed.TotalSeconds, 1), stopped));
+                epochDone(new CrnnTrainingLog(perEpoch, steps, [.. losses], Math.Round(clock.Elapsed.TotalSeconds, 1), stopped, guard.Skipped));
+                guard.LastCheckpoint = $"{checkpoint ?? "the checkpoint saved by the caller"} (after epoch {epoch + 1})";
             }
         }
         if (stopped)
@@ -143,6 +153,6 @@ public static class CrnnTrainer
             log?.WriteLine($"train crnn: stopped after {settings.MaxSeconds:0}s (--max-seconds), {steps} steps");
         }
         model.Net.eval();
-        return new CrnnTrainingLog(perEpoch, steps, losses, Math.Round(clock.Elapsed.TotalSeconds, 1), stopped);
+        return new CrnnTrainingLog(perEpoch, steps, losses, Math.Round(clock.Elapsed.TotalSeconds, 1), stopped, guard.Skipped);
     }
 }

@@ -1,3 +1,4 @@
+using StreamSeq.Learning;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -11,6 +12,10 @@ namespace StreamSeq.Ocr.Segmentation;
 /// </summary>
 public sealed class CharNet : Module<Tensor, Tensor>
 {
+    // Runs before the base constructor creates native modules: loads libtorch and chooses convolution kernels
+    // that are right on this CPU (TorchRuntime, ConvolutionSelfCheck) before any of this network's convolutions run.
+    static CharNet() => TorchRuntime.EnsureLoaded();
+
     private readonly Sequential _layers;
 
     public CharNet(int classes) : base("charnet")

@@ -115,13 +115,16 @@ public static class CharTrainer
         var batches = (examples.Count + batchSize - 1) / batchSize;
         var bar = log is null ? null : new TrainingProgress(log, "train charnet", (long)epochs * batches);
         using var optimizer = new RaceFreeAdam(model.Net.parameters(), learningRate);
+        using var guard = new NonFiniteGuard("train charnet", model.Net, optimizer);
         var losses = new List<double>();
         var accuracies = new List<double>();
         for (var epoch = 0; epoch < epochs; epoch++)
         {
             random.Shuffle(order);
             model.Net.train();
+            optimizer.LearningRate = learningRate * guard.LearningRateScale;
             double lossSum = 0;
+            long counted = 0;
             long correct = 0;
             for (var b = 0; b < batches; b++)
             {
@@ -134,13 +137,17 @@ public static class CharTrainer
                     var loss = torch.nn.functional.nll_loss(output, target);
                     optimizer.zero_grad();
                     loss.backward();
-                    optimizer.step();
-                    lossSum += loss.item<float>() * members.Length;
+                    var value = loss.item<float>();
+                    if (guard.TryStep(value, epoch + 1, ((long)epoch * batches) + b + 1))
+                    {
+                        lossSum += value * members.Length;
+                        counted += members.Length;
+                    }
                     correct += output.argmax(1).eq(target).sum().item<long>();
                 }
-                bar?.Report(((long)epoch * batches) + b + 1, $"epoch {epoch + 1}/{epochs}");
+                bar?.Report(((long)epoch * batches) + b + 1, $"epoch {epoch + 1}/{epochs}{guard.Status}");
             }
-            losses.Add(Math.Round(lossSum / examples.Count, 4));
+            losses.Add(counted == 0 ? double.NaN : Math.Round(lossSum / counted, 4));
             accuracies.Add(Math.Round(correct / (double)examples.Count, 4));
             log?.WriteLine($"train charnet: epoch {epoch + 1}/{epochs} loss {losses[^1]:0.000} train accuracy {accuracies[^1]:P1}");
         }

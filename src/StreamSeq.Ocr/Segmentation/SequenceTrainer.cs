@@ -40,6 +40,7 @@ public static class SequenceTrainer
         var steps = (lines.Count + linesPerStep - 1) / linesPerStep;
         var bar = log is null ? null : new TrainingProgress(log, "train sequence", (long)epochs * steps);
         using var optimizer = new RaceFreeAdam(model.Net.parameters(), learningRate);
+        using var guard = new NonFiniteGuard("train sequence", model.Net, optimizer);
         var losses = new List<double>();
         var skipped = 0;
         var classes = model.Alphabet.Characters.Length + 1;
@@ -52,7 +53,10 @@ public static class SequenceTrainer
             {
                 // Dropout off: the lattice must see the scores the recogniser will use.
                 model.Net.eval();
+                optimizer.LearningRate = learningRate * guard.LearningRateScale;
                 optimizer.zero_grad();
+                double stepLoss = 0;
+                var stepLines = 0;
                 using (var scope = torch.NewDisposeScope())
                 {
                     foreach (var index in order.Skip(step * linesPerStep).Take(linesPerStep))
@@ -95,12 +99,16 @@ public static class SequenceTrainer
                             continue;
                         }
                         (loss / linesPerStep).backward();
-                        lossSum += loss.item<float>();
-                        counted++;
+                        stepLoss += loss.item<float>();
+                        stepLines++;
                     }
-                    optimizer.step();
+                    if (stepLines > 0 && guard.TryStep(stepLoss, epoch + 1, ((long)epoch * steps) + step + 1))
+                    {
+                        lossSum += stepLoss;
+                        counted += stepLines;
+                    }
                 }
-                bar?.Report(((long)epoch * steps) + step + 1, $"epoch {epoch + 1}/{epochs} loss {lossSum / Math.Max(1, counted):0.000}");
+                bar?.Report(((long)epoch * steps) + step + 1, $"epoch {epoch + 1}/{epochs} loss {lossSum / Math.Max(1, counted):0.000}{guard.Status}");
             }
             losses.Add(Math.Round(lossSum / Math.Max(1, counted), 4));
             log?.WriteLine($"train sequence: epoch {epoch + 1}/{epochs} loss {losses[^1]:0.000} ({counted} lines with a correct path)");

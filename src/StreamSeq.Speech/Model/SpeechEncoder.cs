@@ -13,6 +13,10 @@ namespace StreamSeq.Speech.Model;
 /// </summary>
 public sealed class SpeechEncoder : Module<Tensor, Tensor, (Tensor States, Tensor Lengths)>
 {
+    // Runs before the base constructor creates native modules: loads libtorch and chooses convolution kernels
+    // that are right on this CPU (TorchRuntime, ConvolutionSelfCheck) before any of this network's convolutions run.
+    static SpeechEncoder() => TorchRuntime.EnsureLoaded();
+
     /// <summary>Feature frames per encoder frame.</summary>
     public const int Subsampling = 3;
 

@@ -34,7 +34,8 @@ public sealed record SpeechTrainingSettings(
 /// <param name="EpochLoss">Mean joint loss per epoch.</param>
 /// <param name="Seconds">Training time.</param>
 /// <param name="StoppedEarly">Whether the time budget ended training early.</param>
-public sealed record SpeechTrainingLog(int Utterances, int Steps, IReadOnlyList<double> EpochLoss, double Seconds, bool StoppedEarly);
+/// <param name="SkippedSteps">Steps skipped because their loss or gradients were not finite.</param>
+public sealed record SpeechTrainingLog(int Utterances, int Steps, IReadOnlyList<double> EpochLoss, double Seconds, bool StoppedEarly, int SkippedSteps = 0);
 
 /// <summary>
 /// Trains a <see cref="SpeechModel"/> with the joint CTC/attention loss: utterances of similar length batched
@@ -80,7 +81,9 @@ public static class SpeechTrainer
     }
 
     /// <summary>Trains in place; <paramref name="afterEpoch"/> may report held-out figures after each epoch.</summary>
-    public static SpeechTrainingLog Train(SpeechModel model, IReadOnlyList<SpeechExample> data, SpeechTrainingSettings settings, TextWriter? log = null, Func<int, string?>? afterEpoch = null)
+    /// <exception cref="TrainingDivergedException">Steps kept giving a non-finite loss or gradient after the learning rate was lowered.</exception>
+    public static SpeechTrainingLog Train(SpeechModel model, IReadOnlyList<SpeechExample> data, SpeechTrainingSettings settings, TextWriter? log = null, Func<int, string?>? afterEpoch = null,
+        NonFiniteSettings? nonFinite = null)
     {
         if (data.Count == 0)
         {
@@ -93,6 +96,7 @@ public static class SpeechTrainer
         var totalSteps = (long)settings.Epochs * batchesPerEpoch;
         var bar = log is null ? null : new TrainingProgress(log, "train speech", totalSteps);
         using var optimizer = new RaceFreeAdam(model.Net.parameters(), settings.LearningRate);
+        using var guard = new NonFiniteGuard("train speech", model.Net, optimizer, nonFinite);
         var losses = new List<double>();
         var steps = 0;
         var stopped = false;
@@ -101,39 +105,43 @@ public static class SpeechTrainer
             model.Net.train();
             double lossSum = 0;
             var counted = 0;
+            var lossCounted = 0;
             foreach (var batch in LengthBatches.Shuffled(data.Count, i => data[i].Features.Frames, settings.BatchSize, random))
             {
                 var progress = settings.MaxSeconds > 0 ? Math.Max((double)steps / totalSteps, clock.Elapsed.TotalSeconds / settings.MaxSeconds) : (double)steps / totalSteps;
-                optimizer.LearningRate = settings.LearningRate * (progress >= 0.8 ? 0.1 : progress >= 0.5 ? 0.5 : 1.0);
+                optimizer.LearningRate = settings.LearningRate * (progress >= 0.8 ? 0.1 : progress >= 0.5 ? 0.5 : 1.0) * guard.LearningRateScale;
                 var features = batch.Select(i => settings.SpecAugment ? SpecAugment.Apply(data[i].Features, augment, random) : data[i].Features).ToList();
                 using (var scope = torch.NewDisposeScope())
                 {
                     var loss = JointLoss(model, features, [.. batch.Select(i => data[i].Tokens)], settings);
                     optimizer.zero_grad();
                     loss.backward();
-                    torch.nn.utils.clip_grad_norm_(model.Net.parameters(), 5.0);
-                    optimizer.step();
-                    lossSum += loss.item<float>() * batch.Count;
+                    var value = loss.item<float>();
+                    if (guard.TryStep(value, epoch + 1, steps + 1, maxGradNorm: 5.0))
+                    {
+                        lossSum += value * batch.Count;
+                        lossCounted += batch.Count;
+                    }
                     counted += batch.Count;
                 }
                 steps++;
-                bar?.Report(steps, $"epoch {epoch + 1}/{settings.Epochs} loss {lossSum / Math.Max(1, counted):0.000}");
+                bar?.Report(steps, $"epoch {epoch + 1}/{settings.Epochs} loss {lossSum / Math.Max(1, lossCounted):0.000}{guard.Status}");
                 if (settings.MaxSeconds > 0 && clock.Elapsed.TotalSeconds >= settings.MaxSeconds)
                 {
                     stopped = epoch < settings.Epochs - 1 || counted < data.Count;
                     break;
                 }
             }
-            losses.Add(Math.Round(lossSum / Math.Max(1, counted), 4));
+            losses.Add(lossCounted == 0 ? double.NaN : Math.Round(lossSum / lossCounted, 4));
             var extra = afterEpoch?.Invoke(epoch + 1);
-            log?.WriteLine($"train speech: epoch {epoch + 1}/{settings.Epochs} loss {losses[^1]:0.000}{(extra is null ? "" : " " + extra)} ({clock.Elapsed.TotalSeconds:0}s)");
+            log?.WriteLine($"train speech: epoch {epoch + 1}/{settings.Epochs} loss {losses[^1]:0.000}{guard.Status}{(extra is null ? "" : " " + extra)} ({clock.Elapsed.TotalSeconds:0}s)");
         }
         if (stopped)
         {
             log?.WriteLine($"train speech: stopped after {settings.MaxSeconds:0}s (--max-seconds), {steps} steps");
         }
         model.Net.eval();
-        return new SpeechTrainingLog(data.Count, steps, losses, Math.Round(clock.Elapsed.TotalSeconds, 1), stopped);
+        return new SpeechTrainingLog(data.Count, steps, losses, Math.Round(clock.Elapsed.TotalSeconds, 1), stopped, guard.Skipped);
     }
 
     /// <summary>λ·CTC + (1 − λ)·label-smoothed attention cross-entropy of one batch (a scalar with gradients).</summary>
