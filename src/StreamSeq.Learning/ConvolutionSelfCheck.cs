@@ -123,7 +123,7 @@ public static class ConvolutionSelfCheck
             return new ConvolutionBackendReport("oneDNN", $"oneDNN matched the float64 reference on {cases.Count} checks (worst {worst.RelativeError:0.0e0}, {worst.Case})", cases);
         }
         var failed = cases.Count(c => !c.Passed);
-        var found = $"oneDNN's float32 convolutions are wrong on this CPU ({failed} of {cases.Count} checks; worst {Describe(worst.RelativeError)} of the output's scale, {worst.Case})";
+        var found = $"oneDNN's float32 convolutions are wrong on this CPU ({failed} of {cases.Count} checks failed; worst: {worst.Case}, {Describe(worst.RelativeError)})";
         if (!LibTorchSwitches.TrySetOneDnn(false))
         {
             return new ConvolutionBackendReport("oneDNN", found + ", and libtorch's switch to turn it off could not be reached: results will be wrong", cases);
@@ -132,12 +132,14 @@ public static class ConvolutionSelfCheck
         if (reference.Any(c => !c.Passed))
         {
             var bad = reference.First(c => !c.Passed);
-            return new ConvolutionBackendReport("reference", found + $"; libtorch's reference kernels also failed ({bad.Case}: {Describe(bad.RelativeError)})", cases);
+            return new ConvolutionBackendReport("reference", found + $"; libtorch's reference kernels also failed ({bad.Case}, {Describe(bad.RelativeError)})", cases);
         }
         return new ConvolutionBackendReport("reference", found + "; using libtorch's reference convolutions instead, which passed every check (slower)", cases);
     }
 
-    private static string Describe(double error) => double.IsFinite(error) ? error.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture) : "non-finite";
+    private static string Describe(double error) => double.IsFinite(error)
+        ? "off by " + error.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture) + " of its scale"
+        : "not finite";
 
     private static (Tensor Output, Tensor InputGradient, Tensor WeightGradient) Convolve(Shape shape, Tensor x, Tensor w, Tensor? upstream)
     {

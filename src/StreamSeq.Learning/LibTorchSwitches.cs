@@ -39,6 +39,24 @@ internal static unsafe class LibTorchSwitches
         return entry.GetOneDnn(entry.Context()) == (enabled ? 1 : 0);
     }
 
+    /// <summary>
+    /// Makes libtorch's C++ logging honour <c>TORCH_CPP_LOG_LEVEL</c>. Python's torch calls <c>c10::initLogging()</c> at
+    /// import; a C++ host such as TorchSharp never does, so without this the variable is ignored. Returns false when
+    /// the entry point cannot be reached.
+    /// </summary>
+    public static bool TryApplyLogLevelFromEnvironment()
+    {
+        foreach (var name in new[] { "libc10.so", "libc10.dylib", "c10.dll" })
+        {
+            if (NativeLibrary.TryLoad(name, out var library) && NativeLibrary.TryGetExport(library, "_ZN3c1011initLoggingEv", out var initLogging))
+            {
+                ((delegate* unmanaged<void>)initLogging)();
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Entry? Resolve()
     {
         foreach (var name in new[] { "libtorch_cpu.so", "libtorch_cpu.dylib", "torch_cpu.dll", "libtorch_cpu" })

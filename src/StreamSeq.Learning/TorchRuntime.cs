@@ -14,12 +14,12 @@ public static class TorchRuntime
     {
         // libtorch logs "Could not initialize NNPACK! Reason: Unsupported hardware." once per operator kind on CPUs
         // its NNPACK does not know (24 lines at daemon start on a Zen 5); NNPACK is optional and nothing else it logs
-        // at warning level is actionable for a user. Read once at load, so set before the first tensor exists;
-        // a TORCH_CPP_LOG_LEVEL the user set wins.
+        // at warning level is actionable for a user. A TORCH_CPP_LOG_LEVEL the user set wins.
         NativeEnvironment.SetIfUnset("TORCH_CPP_LOG_LEVEL", "ERROR");
         try
         {
             using var probe = torch.zeros(1);
+            LibTorchSwitches.TryApplyLogLevelFromEnvironment();
             return null;
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException)

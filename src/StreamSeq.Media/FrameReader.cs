@@ -5,6 +5,12 @@ namespace StreamSeq.Media;
 /// <summary>Decodes frames from one opened <see cref="MediaLocation"/>: a capture device, a stream, a file or images.</summary>
 internal abstract class FrameReader : IDisposable
 {
+    /// <summary>
+    /// Largest frame side accepted (pixels). A header declaring more (a corrupt or hostile file, a 30000×30000 still)
+    /// is refused before the decoder allocates frames of gigabytes; 16384 covers 16K video and scanned pages.
+    /// </summary>
+    public const int MaxFrameSide = 16384;
+
     /// <summary>Time between frames at the media's rate.</summary>
     public abstract TimeSpan FrameInterval { get; }
 
@@ -38,6 +44,12 @@ internal abstract class FrameReader : IDisposable
         {
             capture.Dispose();
             return null;
+        }
+        if (capture.FrameWidth > MaxFrameSide || capture.FrameHeight > MaxFrameSide)
+        {
+            var (width, height) = (capture.FrameWidth, capture.FrameHeight);
+            capture.Dispose();
+            throw new IOException($"'{location.Target}' declares {width}x{height} frames, larger than the limit of {MaxFrameSide}x{MaxFrameSide}");
         }
         return new CaptureReader(capture, options.DefaultFps);
     }
@@ -94,6 +106,10 @@ internal abstract class FrameReader : IDisposable
                 return false;
             }
             var path = _files[_next++];
+            if (ImageHeader.TryRead(path) is { } declared && (declared.Width > MaxFrameSide || declared.Height > MaxFrameSide))
+            {
+                throw new IOException($"image '{path}' is {declared.Width}x{declared.Height}, larger than the limit of {MaxFrameSide}x{MaxFrameSide}");
+            }
             using var image = Cv2.ImRead(path, ImreadModes.Unchanged);
             if (image.Empty())
             {

@@ -6,6 +6,9 @@ namespace StreamSeq.Speech;
 /// <summary>Reads whole recordings for one-shot recognition and training: mono at the model's rate.</summary>
 public static class SpeechAudio
 {
+    /// <summary>Longest recording read whole (4 hours: 230 million samples, 0.9 GB of floats at 16 kHz).</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromHours(4);
+
     /// <summary>
     /// Mono samples of a WAV file (any rate, channels and sample format: read and resampled here) or of anything
     /// else ffmpeg decodes (the first audio track of a video, mp3, …; decoded by an ffmpeg child process).
@@ -19,7 +22,14 @@ public static class SpeechAudio
         }
         if (IsWav(path))
         {
-            return WavReader.ReadFile(path).ToMono().Resample(sampleRate).Samples;
+            using var reader = new WavReader(path);
+            // The header's declared length is checked against the file by WavReader; this refuses a real file too
+            // long to hold in memory before any of it is read.
+            if (reader.FrameCount is { } frames && frames > MaxDuration.TotalSeconds * reader.Format.SampleRate)
+            {
+                throw new AudioFormatException(path, $"{frames / (double)reader.Format.SampleRate / 3600:0.#} hours of audio is longer than the {MaxDuration.TotalHours:0} hours one call reads (split it, or stream it through a pipeline)");
+            }
+            return reader.ReadToEnd().ToMono().Resample(sampleRate).Samples;
         }
         await using var decoder = FfmpegDecoder.Start(path, sampleRate, 1);
         var samples = new List<float>(sampleRate * 4);
@@ -28,6 +38,10 @@ public static class SpeechAudio
         while ((read = await decoder.ReadAsync(block, cancellationToken).ConfigureAwait(false)) > 0)
         {
             samples.AddRange(block.AsSpan(0, read));
+            if (samples.Count > MaxDuration.TotalSeconds * sampleRate)
+            {
+                throw new AudioFormatException(path, $"more than {MaxDuration.TotalHours:0} hours of audio, the most one call reads (split it, or stream it through a pipeline)");
+            }
         }
         return [.. samples];
     }

@@ -513,7 +513,7 @@ internal static class OcrCommands
         var lmWeight = new Option<double>("--lm-weight") { Description = "Weight of the LM's log-probabilities", DefaultValueFactory = _ => 0.5 };
         var nbest = new Option<int>("--nbest") { Description = "Also list the N best distinct transcriptions with their lattice scores (--json: an nbest array; otherwise extra path<TAB>text<TAB>score lines after the first)", DefaultValueFactory = _ => 0 };
         var beam = new Option<double>("--beam") { Description = "CRNN lattice decoding keeps per frame the classes within this many nats of the frame's best (0: all)", DefaultValueFactory = _ => CtcDecoding.DefaultBeam };
-        var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json)")
+        var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json). Exit status: 0 when every image was read (an image with no text counts as read), 1 when any image was missing, not decodable or over the size limits (each is named on stderr), 2 for bad options")
         {
             images, model, json, decoder, charset, method, threads, pattern, lexicon, lm, lmWeight, nbest, beam,
         };
@@ -570,8 +570,10 @@ internal static class OcrCommands
                     ? crnn.ReadFiles(present, decoding!, nbest: count)
                     : [.. present.Select(path =>
                     {
-                        var (line, reason) = segmenter!.Prepare(path);
-                        return line is null ? Reading.None(reason!, SegmentModel.MethodName(constraints)) : segmenter.Read(line, constraints, count);
+                        var loaded = segmenter!.Prepare(path);
+                        return loaded.Image is null
+                            ? Reading.None(loaded.NoReading!, SegmentModel.MethodName(constraints)) with { Refused = loaded.Refused }
+                            : segmenter.Read(loaded.Image, constraints, count);
                     })];
                 var msPerImage = Math.Round(clock.Elapsed.TotalMilliseconds / Math.Max(1, present.Count), 1);
                 var next = 0;
@@ -585,6 +587,7 @@ internal static class OcrCommands
                         continue;
                     }
                     var reading = readings[next++];
+                    failed |= reading.Refused;
                     if (result.GetValue(json))
                     {
                         var node = JsonSerializer.SerializeToNode(reading, Compact)!.AsObject();
@@ -601,7 +604,7 @@ internal static class OcrCommands
                         }
                         if (!reading.HasReading)
                         {
-                            Console.Error.WriteLine($"streamseq ocr: {path}: no reading: {reading.NoReading}");
+                            Console.Error.WriteLine($"streamseq ocr: {path}: {(reading.Refused ? "cannot read" : "no reading")}: {reading.NoReading}");
                         }
                     }
                 }

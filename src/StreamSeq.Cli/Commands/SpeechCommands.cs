@@ -149,7 +149,7 @@ internal static class SpeechRecognitionCommands
         var lmWeight = new Option<double>("--lm-weight") { Description = "Weight of the character LM in ctc-beam (0: none)", DefaultValueFactory = _ => 0.5 };
         var lengthPenalty = new Option<double>("--length-penalty") { Description = "α of the attention beam's length penalty", DefaultValueFactory = _ => 0.6 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
-        var command = new Command("transcribe", "Transcribe audio files in one process: one line per file, path<TAB>text (or --json)")
+        var command = new Command("transcribe", "Transcribe audio files in one process: one line per file, path<TAB>text (or --json). Exit status: 0 when every file was read, 1 when any file was missing, corrupt or not audio (each is named on stderr), 2 for bad options")
         {
             files, model, json, decoder, beam, nbest, lmWeight, lengthPenalty, threads,
         };

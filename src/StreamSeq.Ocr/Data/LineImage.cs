@@ -72,7 +72,7 @@ public sealed class LineImage
         }
         if (source.Width > limits.MaxWidth || source.Height > limits.MaxHeight)
         {
-            return (null, $"image of {source.Width}x{source.Height} is larger than the limit of {limits.MaxWidth}x{limits.MaxHeight} (crop the text region first)");
+            return (null, TooLarge(source.Width, source.Height, limits));
         }
         using var gray = Media.FrameConversions.ToGray(source);
         gray.GetArray(out byte[] bytes);
@@ -151,19 +151,35 @@ public sealed class LineImage
         return 255;
     }
 
-    /// <summary>Reads and prepares an image file.</summary>
-    /// <exception cref="FileNotFoundException">The file does not exist or is not an image OpenCV reads.</exception>
-    public static (LineImage? Image, string? NoReading) Load(string path, int height, LineImageLimits? limits = null, double stretch = 1.0, double sideMargin = DefaultMargin)
+    /// <summary>
+    /// Reads and prepares an image file. The size its header declares is checked before anything is decoded, so an
+    /// image over the limits costs microseconds, not a decode of gigabytes.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static LineLoad Load(string path, int height, LineImageLimits? limits = null, double stretch = 1.0, double sideMargin = DefaultMargin)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"image '{path}' does not exist", path);
         }
+        limits ??= LineImageLimits.Default;
+        if (Media.ImageHeader.TryRead(path) is { } declared && (declared.Width > limits.MaxWidth || declared.Height > limits.MaxHeight))
+        {
+            return LineLoad.Refuse(TooLarge(declared.Width, declared.Height, limits));
+        }
         using var mat = Cv2.ImRead(path, ImreadModes.Grayscale);
         if (mat.Empty())
         {
-            return (null, $"'{path}' is not an image OpenCV can read (or it is empty)");
+            return LineLoad.Refuse($"'{path}' is not an image OpenCV can read (or it is empty)");
         }
-        return Prepare(mat, height, limits, stretch, sideMargin);
+        if (mat.Width > limits.MaxWidth || mat.Height > limits.MaxHeight)
+        {
+            return LineLoad.Refuse(TooLarge(mat.Width, mat.Height, limits));
+        }
+        var (image, noReading) = Prepare(mat, height, limits, stretch, sideMargin);
+        return new LineLoad(image, noReading, Refused: false);
     }
+
+    private static string TooLarge(int width, int height, LineImageLimits limits) =>
+        $"image of {width}x{height} is larger than the limit of {limits.MaxWidth}x{limits.MaxHeight} (crop the text region first)";
 }

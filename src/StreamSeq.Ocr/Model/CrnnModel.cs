@@ -117,7 +117,7 @@ public sealed class CrnnModel : IDisposable
     public (LineImage? Image, string? NoReading) Prepare(OpenCvSharp.Mat image) => LineImage.Prepare(image, CrnnNet.InputHeight, Limits, Stretch, SideMargin);
 
     /// <summary>Reads and prepares an image file.</summary>
-    public (LineImage? Image, string? NoReading) Prepare(string path) => LineImage.Load(path, CrnnNet.InputHeight, Limits, Stretch, SideMargin);
+    public LineLoad Prepare(string path) => LineImage.Load(path, CrnnNet.InputHeight, Limits, Stretch, SideMargin);
 
     /// <summary>Per-frame log-probabilities of a batch of prepared lines: one T×C row-major array per line.</summary>
     public IReadOnlyList<(float[] LogProbs, int Frames)> Emissions(IReadOnlyList<LineImage> lines)
@@ -226,11 +226,11 @@ public sealed class CrnnModel : IDisposable
             var lines = new LineImage?[count];
             Parallel.For(0, count, parallel, k =>
             {
-                var (line, reason) = Prepare(paths[start + k]);
-                lines[k] = line;
-                if (line is null)
+                var loaded = Prepare(paths[start + k]);
+                lines[k] = loaded.Image;
+                if (loaded.Image is null)
                 {
-                    readings[start + k] = Reading.None(reason!, MethodName(decoding));
+                    readings[start + k] = Reading.None(loaded.NoReading!, MethodName(decoding)) with { Refused = loaded.Refused };
                 }
             });
             var order = Enumerable.Range(0, count).Where(k => lines[k] is not null).OrderBy(k => lines[k]!.Width).ToList();

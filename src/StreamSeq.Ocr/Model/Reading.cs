@@ -32,6 +32,11 @@ public sealed record Reading(string Text, double Confidence, IReadOnlyList<ReadC
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<Alternative>? NBest { get; init; }
 
+    /// <summary>Whether the input itself failed (not a decodable image, or over the size limits), as opposed to an
+    /// image with nothing to read; in JSON <c>refused</c>, written only when true.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Refused { get; init; }
+
     /// <summary>A "no reading" result with its reason.</summary>
     public static Reading None(string reason, string method) => new("", 0, [], reason, method);
 }

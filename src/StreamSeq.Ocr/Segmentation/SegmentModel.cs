@@ -97,7 +97,7 @@ public sealed class SegmentModel : IDisposable
     }
 
     /// <summary>Prepares an image (no stretch: segments are measured in true proportions).</summary>
-    public (LineImage? Image, string? NoReading) Prepare(string path) => LineImage.Load(path, LineHeight, Limits);
+    public LineLoad Prepare(string path) => LineImage.Load(path, LineHeight, Limits);
 
     /// <summary>Prepares an image.</summary>
     public (LineImage? Image, string? NoReading) Prepare(OpenCvSharp.Mat image) => LineImage.Prepare(image, LineHeight, Limits);

@@ -92,6 +92,30 @@ public sealed class OcrCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Ocr_exits_1_when_an_image_is_too_large_or_not_an_image_and_still_reads_the_others()
+    {
+        // A PNG header declaring 30000x30000 pixels (33 bytes): refused from the header, before any decoding.
+        var huge = _dir["huge.png"];
+        var header = new byte[33];
+        new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R' }.CopyTo(header, 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(16), 30000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(20), 30000);
+        header[24] = 8;
+        File.WriteAllBytes(huge, header);
+        var text = _dir["notes.png"];
+        File.WriteAllText(text, "not an image");
+        var sample = Samples()[0];
+
+        var result = await StreamseqCli.RunAsync(Repository.Root, "ocr", huge, sample.Image, text);
+
+        Assert.True(result.ExitCode == 1, result.Describe());
+        Assert.Contains($"{sample.Image}\t{sample.Text}", result.StdOut);
+        Assert.Contains("30000x30000 is larger than the limit", result.StdErr);
+        Assert.Contains("notes.png' is not an image", result.StdErr);
+        Assert.Contains("cannot read", result.StdErr);
+    }
+
+    [Fact]
     public async Task Ocr_with_the_segmentation_recogniser_reads_digits_with_one_box_per_digit()
     {
         var digits = Samples().First(s => s.Text.All(char.IsAsciiDigit));

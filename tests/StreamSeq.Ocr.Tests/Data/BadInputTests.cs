@@ -37,6 +37,41 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void An_image_whose_header_declares_more_than_the_limits_is_refused_before_decoding()
+    {
+        var folder = OcrTestSupport.TempFolder();
+        try
+        {
+            // Only a PNG signature and IHDR: decoding would fail, so the message shows the header was used.
+            var path = Path.Combine(folder, "huge.png");
+            var header = new byte[33];
+            new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R' }.CopyTo(header, 0);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(16), 30000);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(20), 30000);
+            header[24] = 8;
+            File.WriteAllBytes(path, header);
+
+            var loaded = LineImage.Load(path, 32);
+
+            Assert.Null(loaded.Image);
+            Assert.True(loaded.Refused);
+            Assert.Contains("30000x30000 is larger than the limit", loaded.NoReading);
+
+            using (var blank = new Mat(40, 200, MatType.CV_8UC1, new Scalar(230)))
+            {
+                Cv2.ImWrite(Path.Combine(folder, "blank.png"), blank);
+            }
+            var nothing = LineImage.Load(Path.Combine(folder, "blank.png"), 32);
+            Assert.False(nothing.Refused);
+            Assert.StartsWith("blank image", nothing.NoReading);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void An_empty_or_blank_image_is_no_reading_with_a_reason()
     {
         using var empty = new Mat();
