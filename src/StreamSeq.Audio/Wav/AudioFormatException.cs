@@ -1,8 +1,8 @@
 namespace StreamSeq.Audio.Wav;
 
 /// <summary>An audio file or stream that cannot be decoded: corrupt, truncated or of an unsupported format.
-/// The message names the file.</summary>
-public sealed class AudioFormatException : Exception
+/// The message names the file. An <see cref="IOException"/>, so hosts treat it as bad input, not a defect.</summary>
+public sealed class AudioFormatException : IOException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="source">The file path or stream name the problem is in.</param>

@@ -149,8 +149,16 @@ internal abstract class StageRunner
         var logged = Interlocked.Increment(ref _loggedFailures);
         if (decision == FailureDecision.Stop)
         {
-            Logger.LogError(error, "Pipeline '{Pipeline}': stage '{Stage}' failed while {Doing} and stops the pipeline ({Policy}, {Attempts} failures in a row)",
-                Scope.PipelineName, Plan.Id, doing, Plan.Definition.OnError, Supervisor.ConsecutiveFailures);
+            if (InputProblems.Is(error))
+            {
+                Logger.LogError("Pipeline '{Pipeline}': stage '{Stage}' failed while {Doing} and stops the pipeline ({Policy}, {Attempts} failures in a row): {Error}",
+                    Scope.PipelineName, Plan.Id, doing, Plan.Definition.OnError, Supervisor.ConsecutiveFailures, error.Message);
+            }
+            else
+            {
+                Logger.LogError(error, "Pipeline '{Pipeline}': stage '{Stage}' failed while {Doing} and stops the pipeline ({Policy}, {Attempts} failures in a row)",
+                    Scope.PipelineName, Plan.Id, doing, Plan.Definition.OnError, Supervisor.ConsecutiveFailures);
+            }
             Scope.ReportFailure(Plan.Id, error);
         }
         else if (logged <= 10 || logged % 1000 == 0)
@@ -165,7 +173,14 @@ internal abstract class StageRunner
     protected void Fail(Exception error, string doing)
     {
         Metrics.CountFailed();
-        Logger.LogError(error, "Pipeline '{Pipeline}': stage '{Stage}' failed while {Doing} and stops the pipeline", Scope.PipelineName, Plan.Id, doing);
+        if (InputProblems.Is(error))
+        {
+            Logger.LogError("Pipeline '{Pipeline}': stage '{Stage}' failed while {Doing} and stops the pipeline: {Error}", Scope.PipelineName, Plan.Id, doing, error.Message);
+        }
+        else
+        {
+            Logger.LogError(error, "Pipeline '{Pipeline}': stage '{Stage}' failed while {Doing} and stops the pipeline", Scope.PipelineName, Plan.Id, doing);
+        }
         Scope.ReportFailure(Plan.Id, error);
     }
 

@@ -170,6 +170,9 @@ public sealed class FailOptions
 
     /// <summary>Fail in StartAsync.</summary>
     public bool FailStart { get; init; }
+
+    /// <summary>Fail in StartAsync as a missing input file would (a user's problem, not a defect).</summary>
+    public string? MissingFile { get; init; }
 }
 
 /// <summary>A stateless map over doubles that fails on chosen values; counts instances created.</summary>
@@ -188,7 +191,8 @@ public sealed class FailingMap : MapStage<double, double>
     public static int Instances => Volatile.Read(ref _instances);
 
     public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
-        => _options.FailStart ? throw new InvalidOperationException("cannot start") : ValueTask.CompletedTask;
+        => _options.MissingFile is { } missing ? throw new FileNotFoundException($"video file '{missing}' does not exist", missing)
+            : _options.FailStart ? throw new InvalidOperationException("cannot start") : ValueTask.CompletedTask;
 
     public override double Map(in Packet<double> input)
     {
