@@ -43,14 +43,15 @@ internal static class SpeechCommands
         var layers = new Option<int>("--layers") { Description = "Encoder GRU layers", DefaultValueFactory = _ => 2 };
         var lmOrder = new Option<int>("--lm-order") { Description = "Order of the character n-gram LM fitted to the training transcripts (0: none)", DefaultValueFactory = _ => 6 };
         var from = new Option<string?>("--from") { Description = "Continue training this model (its tokenizer, sizes and LM)" };
+        var augment = new Option<bool>("--augment") { Description = "Augment waveforms on the fly (speed 0.9-1.1, rooms, noise and babble at 0-20 dB SNR, telephone band, level, clipping) besides SpecAugment" };
         var command = new Command("speech", "Train the speech recogniser: conv + BiGRU encoder, CTC head and attention decoder, jointly (seeded, with progress)")
         {
-            manifests, data, output, epochs, batch, rate, ctcWeight, maxSeconds, limit, seed, threads, hidden, layers, lmOrder, from,
+            manifests, data, output, epochs, batch, rate, ctcWeight, maxSeconds, limit, seed, threads, hidden, layers, lmOrder, from, augment,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             var settings = new SpeechTrainingSettings(result.GetValue(epochs), result.GetValue(batch), result.GetValue(rate), result.GetValue(ctcWeight),
-                Seed: result.GetValue(seed), MaxSeconds: result.GetValue(maxSeconds));
+                Seed: result.GetValue(seed), MaxSeconds: result.GetValue(maxSeconds), WaveAugment: result.GetValue(augment) ? new WaveAugmentOptions() : null);
             if (settings.Epochs < 1 || settings.BatchSize < 1 || settings.LearningRate <= 0 || settings.MaxSeconds < 0 || settings.CtcWeight is < 0 or > 1
                 || result.GetValue(hidden) < 8 || result.GetValue(layers) < 1 || result.GetValue(lmOrder) < 0)
             {
@@ -84,7 +85,7 @@ internal static class SpeechCommands
             try
             {
                 var loading = new TrainingProgress(Console.Error, "load speech", entries.Count);
-                examples = await SpeechTrainer.PrepareAsync(entries, model.Tokenizer, done => loading.Report(done), cancellationToken).ConfigureAwait(false);
+                examples = await SpeechTrainer.PrepareAsync(entries, model.Tokenizer, done => loading.Report(done), cancellationToken, keepSamples: settings.WaveAugment is not null).ConfigureAwait(false);
                 var testManifest = Path.Combine(dataRoot, "test.tsv");
                 if (File.Exists(testManifest))
                 {
@@ -98,6 +99,9 @@ internal static class SpeechCommands
             }
             string? HeldOut(int epoch)
             {
+                // A checkpoint after every epoch (written beside and renamed over), so a run stopped early
+                // leaves a model that train speech --from can continue.
+                model.Save(result.GetValue(output)!, new JsonObject { ["partial"] = true, ["epochsDone"] = epoch, ["from"] = result.GetValue(from), ["manifests"] = JsonSerializer.SerializeToNode(manifestPaths) }, []);
                 if (heldOut.Count == 0)
                 {
                     return null;
@@ -117,6 +121,7 @@ internal static class SpeechCommands
                 ["ctcWeight"] = settings.CtcWeight,
                 ["labelSmoothing"] = settings.LabelSmoothing,
                 ["specAugment"] = settings.SpecAugment,
+                ["waveAugment"] = settings.WaveAugment?.ToString(),
                 ["maxSeconds"] = settings.MaxSeconds,
                 ["seed"] = settings.Seed,
                 ["parameters"] = model.ParameterCount,
