@@ -99,6 +99,38 @@ internal static class SpeechDataCommand
         return command;
     }
 
+    /// <summary><c>data speech-asterisk</c>: manifests of real human prompts (Debian's Asterisk English sounds) for validation and fine-tuning.</summary>
+    public static Command CreateAsterisk()
+    {
+        var output = new Option<string>("--out", "-o") { Description = "Output directory", DefaultValueFactory = _ => "data/asterisk" };
+        var strings = new Option<int>("--strings") { Description = "Digit strings spliced from the ten digit recordings", DefaultValueFactory = _ => 60 };
+        var seed = new Option<int>("--seed") { Description = "Random seed of the spliced strings", DefaultValueFactory = _ => 1 };
+        var command = new Command("speech-asterisk", "Manifests of real speech from asterisk-core-sounds-en(-g722): test.tsv (digits, spliced digit strings, every third prompt) and finetune.tsv (the other prompts)")
+        {
+            output, strings, seed,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (result.GetValue(strings) < 0)
+            {
+                Console.Error.WriteLine("data speech-asterisk: --strings >= 0");
+                return ExitCodes.Invalid;
+            }
+            try
+            {
+                var summary = await AsteriskPromptSet.BuildAsync(new AsteriskPromptOptions { Output = result.GetValue(output)!, DigitStrings = result.GetValue(strings), Seed = result.GetValue(seed) }, cancellationToken).ConfigureAwait(false);
+                Console.Error.WriteLine($"data speech-asterisk: {summary.Test} held-out utterances (test.tsv), {summary.FineTune} for fine-tuning (finetune.tsv), {summary.Skipped} transcript lines skipped, in {result.GetValue(output)}");
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or StreamSeq.Audio.Wav.AudioFormatException)
+            {
+                Console.Error.WriteLine($"data speech-asterisk: {e.Message}");
+                return ExitCodes.Failed;
+            }
+        });
+        return command;
+    }
+
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
     private sealed class SynchronousProgress(Action<(int Done, int Total)> report) : IProgress<(int Done, int Total)>
     {
