@@ -130,7 +130,8 @@ internal static class SpeechCommands
                 ["trainedAt"] = DateTime.UtcNow.ToString("O"),
                 ["log"] = JsonSerializer.SerializeToNode(log, Compact),
             };
-            var metrics = model.Checkpoint?.Metrics.DeepClone().AsObject() ?? [];
+            // The starting model's figures describe that model, not this one: kept apart, under their own name.
+            var metrics = model.Checkpoint is { Metrics.Count: > 0 } started ? new JsonObject { ["fromModel"] = started.Metrics.DeepClone() } : [];
             model.Save(result.GetValue(output)!, training, metrics);
             Console.Error.WriteLine($"train speech: saved {result.GetValue(output)} ({model.ParameterCount:N0} parameters); score it with ./streamseq eval speech --model {result.GetValue(output)}");
             Console.WriteLine(new JsonObject { ["model"] = result.GetValue(output), ["training"] = training }.ToJsonString(Indented));
