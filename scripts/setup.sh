@@ -33,6 +33,12 @@ APT_PACKAGES=(
   "tesseract-ocr-eng :: eval ocr: its English model"
   "pocketsphinx :: eval speech: pocketsphinx_batch, the grammar-constrained baseline"
   "pocketsphinx-en-us :: eval speech: its US English acoustic model and dictionary"
+  "festival :: data speech --synth festival: a second synthesizer family (text2wave)"
+  "festvox-kallpc16k :: data speech: festival diphone voice kal (US male)"
+  "festvox-kdlpc16k :: data speech: festival diphone voice kdl (US male)"
+  "festvox-us-slt-hts :: data speech: festival HTS voice slt (US female), the held-out family"
+  "asterisk-core-sounds-en :: data speech-asterisk: real human prompts (one speaker) with transcripts"
+  "asterisk-core-sounds-en-g722 :: data speech-asterisk: the same prompts recorded at 16 kHz (G.722)"
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 

@@ -18,13 +18,17 @@ public sealed record PocketSphinxOptions
     /// <summary>Full pronunciation dictionary the grammar's words are taken from.</summary>
     public string Dictionary { get; init; } = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
 
+    /// <summary>The general English trigram LM of <see cref="PocketSphinx.CreateWithLanguageModel"/> (Debian's <c>pocketsphinx-en-us</c>).</summary>
+    public string LanguageModel { get; init; } = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin";
+
     /// <summary>Longest a run may take; null: 60 s plus 2 s per second of audio.</summary>
     public TimeSpan? Timeout { get; init; }
 }
 
 /// <summary>
-/// PocketSphinx (CMU Sphinx, the Debian <c>pocketsphinx</c> 0.8 programs) as a grammar-constrained baseline
-/// recogniser. <see cref="Create"/> writes a JSGF grammar and a dictionary restricted to its words into a
+/// PocketSphinx (CMU Sphinx, the Debian <c>pocketsphinx</c> 0.8 programs) as a baseline recogniser, either
+/// grammar-constrained or with its general English LM (<see cref="CreateWithLanguageModel"/>, for open
+/// vocabulary sentences). <see cref="Create"/> writes a JSGF grammar and a dictionary restricted to its words into a
 /// private work folder (removed by <see cref="Dispose"/>); <see cref="RecogniseAsync"/> decodes many WAV
 /// files in one run of <c>pocketsphinx_batch</c> (a control file listing them; each file is one utterance).
 /// Inputs are converted here to what the model needs (16 kHz mono 16-bit PCM), whatever their format.
@@ -49,7 +53,7 @@ public sealed partial class PocketSphinx : IDisposable
     private readonly PocketSphinxOptions _options;
     private int _disposed;
 
-    private PocketSphinx(SpeechGrammar grammar, PocketSphinxOptions options, string executable, string workFolder)
+    private PocketSphinx(SpeechGrammar? grammar, PocketSphinxOptions options, string executable, string workFolder)
     {
         Grammar = grammar;
         _options = options;
@@ -60,8 +64,8 @@ public sealed partial class PocketSphinx : IDisposable
     /// <summary>The decoder program: <c>STREAMSEQ_POCKETSPHINX</c> if set, else <c>pocketsphinx_batch</c>.</summary>
     public static string DefaultExecutable => Environment.GetEnvironmentVariable("STREAMSEQ_POCKETSPHINX") is { Length: > 0 } custom ? custom : "pocketsphinx_batch";
 
-    /// <summary>The grammar decoded under.</summary>
-    public SpeechGrammar Grammar { get; }
+    /// <summary>The grammar decoded under; null when decoding with the general language model.</summary>
+    public SpeechGrammar? Grammar { get; }
 
     /// <summary>The decoder program run.</summary>
     public string Executable { get; }
@@ -82,24 +86,10 @@ public sealed partial class PocketSphinx : IDisposable
     {
         ArgumentNullException.ThrowIfNull(grammar);
         options ??= new PocketSphinxOptions();
-        var executable = options.Executable ?? DefaultExecutable;
-        if (ResolveProgram(executable) is null)
-        {
-            throw new InvalidOperationException($"PocketSphinx program '{executable}' not found; {InstallHint}");
-        }
-        if (!File.Exists(Path.Combine(options.ModelDirectory, "mdef")))
-        {
-            throw new InvalidOperationException($"PocketSphinx acoustic model not found in '{options.ModelDirectory}' (no mdef); {InstallHint}");
-        }
-        if (!File.Exists(options.Dictionary))
-        {
-            throw new InvalidOperationException($"PocketSphinx dictionary '{options.Dictionary}' not found; {InstallHint}");
-        }
+        var executable = CheckInstalled(options);
         var jsgf = grammar.ToJsgf();
         var dictionary = PronunciationDictionary.Restrict(options.Dictionary, grammar.Words());
-        var folder = Path.Combine(Path.GetTempPath(), "streamseq-pocketsphinx-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var recogniser = new PocketSphinx(grammar, options, executable, folder);
+        var recogniser = new PocketSphinx(grammar, options, executable, NewWorkFolder());
         try
         {
             File.WriteAllText(recogniser.GrammarFile, jsgf);
@@ -113,6 +103,44 @@ public sealed partial class PocketSphinx : IDisposable
         }
     }
 
+    /// <summary>A recogniser with the general English trigram LM and the full dictionary: any English words.</summary>
+    /// <exception cref="InvalidOperationException">The program, the model or the LM is missing (the message says what to install).</exception>
+    public static PocketSphinx CreateWithLanguageModel(PocketSphinxOptions? options = null)
+    {
+        options ??= new PocketSphinxOptions();
+        var executable = CheckInstalled(options);
+        if (!File.Exists(options.LanguageModel))
+        {
+            throw new InvalidOperationException($"PocketSphinx language model '{options.LanguageModel}' not found; {InstallHint}");
+        }
+        return new PocketSphinx(null, options, executable, NewWorkFolder());
+    }
+
+    private static string NewWorkFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "streamseq-pocketsphinx-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    private static string CheckInstalled(PocketSphinxOptions options)
+    {
+        var executable = options.Executable ?? DefaultExecutable;
+        if (ResolveProgram(executable) is null)
+        {
+            throw new InvalidOperationException($"PocketSphinx program '{executable}' not found; {InstallHint}");
+        }
+        if (!File.Exists(Path.Combine(options.ModelDirectory, "mdef")))
+        {
+            throw new InvalidOperationException($"PocketSphinx acoustic model not found in '{options.ModelDirectory}' (no mdef); {InstallHint}");
+        }
+        if (!File.Exists(options.Dictionary))
+        {
+            throw new InvalidOperationException($"PocketSphinx dictionary '{options.Dictionary}' not found; {InstallHint}");
+        }
+        return executable;
+    }
+
     /// <summary>
     /// Recognises each WAV file (any rate, channels and sample format <see cref="WavReader"/> reads) as one
     /// utterance, in one decoder run.
@@ -122,12 +150,31 @@ public sealed partial class PocketSphinx : IDisposable
     /// <exception cref="TimeoutException">The run took longer than <see cref="PocketSphinxOptions.Timeout"/>; the decoder was killed.</exception>
     /// <exception cref="InvalidOperationException">The decoder failed or gave no hypothesis for a file (its log's errors are in the message).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the decoder was killed.</exception>
-    public async Task<PocketSphinxResult> RecogniseAsync(IReadOnlyList<string> wavFiles, CancellationToken cancellationToken = default)
+    public Task<PocketSphinxResult> RecogniseAsync(IReadOnlyList<string> wavFiles, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(wavFiles);
+        return RecogniseCoreAsync(wavFiles.Count, i => WavReader.ReadFile(wavFiles[i]).ToMono().Resample(SampleRate).Samples, i => wavFiles[i], cancellationToken);
+    }
+
+    /// <summary>
+    /// Recognises each mono signal at <see cref="SampleRate"/> (audio already decoded, from any source) as one
+    /// utterance, in one decoder run.
+    /// </summary>
+    /// <returns>One hypothesis per signal, in order, with the run's timing.</returns>
+    /// <exception cref="TimeoutException">The run took longer than <see cref="PocketSphinxOptions.Timeout"/>; the decoder was killed.</exception>
+    /// <exception cref="InvalidOperationException">The decoder failed or gave no hypothesis for a signal.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the decoder was killed.</exception>
+    public Task<PocketSphinxResult> RecogniseSamplesAsync(IReadOnlyList<float[]> signals, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        return RecogniseCoreAsync(signals.Count, i => signals[i], i => $"signal {i}", cancellationToken);
+    }
+
+    private async Task<PocketSphinxResult> RecogniseCoreAsync(int count, Func<int, float[]> samplesOf, Func<int, string> nameOf, CancellationToken cancellationToken)
+    {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var total = Stopwatch.StartNew();
-        if (wavFiles.Count == 0)
+        if (count == 0)
         {
             return new PocketSphinxResult([], TimeSpan.Zero, TimeSpan.Zero, 0);
         }
@@ -136,12 +183,12 @@ public sealed partial class PocketSphinx : IDisposable
         try
         {
             var audioSeconds = 0.0;
-            var ids = new string[wavFiles.Count];
-            for (var i = 0; i < wavFiles.Count; i++)
+            var ids = new string[count];
+            for (var i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 ids[i] = "u" + i.ToString("D6", CultureInfo.InvariantCulture);
-                audioSeconds += WriteRaw(wavFiles[i], Path.Combine(run, ids[i] + ".raw"));
+                audioSeconds += WriteRaw(samplesOf(i), Path.Combine(run, ids[i] + ".raw"));
             }
             var control = Path.Combine(run, "files.ctl");
             var hypotheses = Path.Combine(run, "hypotheses.txt");
@@ -149,16 +196,17 @@ public sealed partial class PocketSphinx : IDisposable
             await File.WriteAllLinesAsync(control, ids, cancellationToken).ConfigureAwait(false);
             string[] arguments =
             [
-                "-hmm", _options.ModelDirectory, "-dict", DictionaryFile, "-jsgf", GrammarFile,
+                "-hmm", _options.ModelDirectory,
+                .. Grammar is null ? (string[])["-dict", _options.Dictionary, "-lm", _options.LanguageModel] : ["-dict", DictionaryFile, "-jsgf", GrammarFile],
                 "-samprate", SampleRate.ToString(CultureInfo.InvariantCulture),
                 "-adcin", "yes", "-adchdr", "0", "-cepdir", run, "-cepext", ".raw",
                 "-ctl", control, "-hyp", hypotheses, "-logfn", log,
             ];
             var timeout = _options.Timeout ?? TimeSpan.FromSeconds(60 + (2 * audioSeconds));
             var decode = Stopwatch.StartNew();
-            await RunAsync(arguments, log, timeout, wavFiles.Count, cancellationToken).ConfigureAwait(false);
+            await RunAsync(arguments, log, timeout, count, cancellationToken).ConfigureAwait(false);
             decode.Stop();
-            var texts = ReadHypotheses(hypotheses, log, ids, wavFiles);
+            var texts = ReadHypotheses(hypotheses, log, ids, nameOf);
             return new PocketSphinxResult(texts, total.Elapsed, decode.Elapsed, audioSeconds);
         }
         finally
@@ -194,10 +242,8 @@ public sealed partial class PocketSphinx : IDisposable
     [GeneratedRegex(@"^(?<text>.*?)\s*\((?<id>[^\s()]+)\s+-?\d+\)\s*$")]
     private static partial Regex HypothesisLine();
 
-    private static double WriteRaw(string wav, string raw)
+    private static double WriteRaw(float[] samples, string raw)
     {
-        var audio = WavReader.ReadFile(wav).ToMono().Resample(SampleRate);
-        var samples = audio.Samples;
         var seconds = samples.Length / (double)SampleRate;
         if (samples.Length < MinimumSamples)
         {
@@ -263,7 +309,7 @@ public sealed partial class PocketSphinx : IDisposable
         }
     }
 
-    private static string[] ReadHypotheses(string path, string log, string[] ids, IReadOnlyList<string> wavFiles)
+    private static string[] ReadHypotheses(string path, string log, string[] ids, Func<int, string> nameOf)
     {
         var byId = new Dictionary<string, string>(StringComparer.Ordinal);
         if (File.Exists(path))
@@ -281,7 +327,7 @@ public sealed partial class PocketSphinx : IDisposable
         {
             if (!byId.TryGetValue(ids[i], out var text))
             {
-                throw new InvalidOperationException($"PocketSphinx gave no hypothesis for {wavFiles[i]}: {LogErrors(log, "")}");
+                throw new InvalidOperationException($"PocketSphinx gave no hypothesis for {nameOf(i)}: {LogErrors(log, "")}");
             }
             texts[i] = text;
         }

@@ -45,6 +45,9 @@ public sealed record SpeechDataOptions
     /// <summary>espeak-ng voices for testing, disjoint from <see cref="TrainVoices"/>.</summary>
     public IReadOnlyList<string> TestVoices { get; init; } = SpeechVocabulary.TestVoices;
 
+    /// <summary>Share of utterances spoken by a festival voice when a split lists both festival and espeak voices.</summary>
+    public double FestivalShare { get; init; } = 0.35;
+
     /// <summary>Processes run at once (espeak-ng is single-threaded).</summary>
     public int Parallelism { get; init; } = Math.Max(1, Environment.ProcessorCount);
 }
@@ -73,9 +76,43 @@ public static class SpeechVocabulary
             from x in (string[])["m1", "m2", "m3", "m5", "f1", "f2", "f4"]
             select $"{v}+{x}"];
 
+    /// <summary>
+    /// Training voices of the multi-synthesizer set: the four training accents with many more espeak-ng variants
+    /// (none of the held-out ones), and festival's two diphone voices.
+    /// </summary>
+    public static IReadOnlyList<string> ExtendedTrainVoices { get; } =
+        [.. from v in (string[])["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp"]
+            from x in (string[])["m1", "m2", "m3", "m5", "m7", "m8", "f1", "f2", "f4", "klatt", "klatt2", "klatt3", "klatt4", "Andy", "Annie", "anika", "david", "edward", "john", "linda", "max", "steph", "robert", "quincy", "grandma", "grandpa", "whisper", "croak"]
+            select $"{v}+{x}",
+         SpeechVoices.Festival + "kal_diphone", SpeechVoices.Festival + "ked_diphone"];
+
+    /// <summary>
+    /// Held-out voices of the multi-synthesizer set: <see cref="TestVoices"/> and festival's HTS voice, a
+    /// synthesizer family (statistical parametric) that no training voice belongs to.
+    /// </summary>
+    // A getter: TestVoices is initialised after this property.
+    public static IReadOnlyList<string> ExtendedTestVoices => [.. TestVoices, SpeechVoices.Festival + "cmu_us_slt_arctic_hts"];
+
     /// <summary>Held-out voices: other accents and other variants than any training voice.</summary>
     public static IReadOnlyList<string> TestVoices { get; } =
         [.. from v in (string[])["en-029", "en-gb-x-gbclan", "en-gb-x-gbcwmd"]
             from x in (string[])["m4", "m6", "f3", "f5"]
             select $"{v}+{x}"];
+}
+
+/// <summary>Voice names of the data generator: espeak-ng <c>voice+variant</c>, or <c>festival:NAME</c>.</summary>
+public static class SpeechVoices
+{
+    /// <summary>The prefix of festival voices.</summary>
+    public const string Festival = "festival:";
+
+    /// <summary>Whether festival speaks this voice.</summary>
+    public static bool IsFestival(string voice) => voice.StartsWith(Festival, StringComparison.Ordinal);
+
+    /// <summary>The festival voice name (what <c>(voice_NAME)</c> selects).</summary>
+    public static string FestivalVoice(string voice) => IsFestival(voice) ? voice[Festival.Length..] : throw new ArgumentException($"'{voice}' is not a festival voice");
+
+    /// <summary>The synthesizer family: <c>espeak</c>, <c>festival-hts</c> (HMM-based voices) or <c>festival-diphone</c>.</summary>
+    public static string Family(string voice)
+        => !IsFestival(voice) ? "espeak" : voice.EndsWith("_hts", StringComparison.Ordinal) ? "festival-hts" : "festival-diphone";
 }

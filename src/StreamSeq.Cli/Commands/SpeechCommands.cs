@@ -6,10 +6,10 @@ using StreamSeq.Audio.Data;
 using StreamSeq.Learning;
 using StreamSeq.Speech;
 using StreamSeq.Speech.Decoding;
+using StreamSeq.Speech.Evaluation;
 using StreamSeq.Speech.Model;
 using StreamSeq.Speech.Training;
 using StreamSeq.Text.LanguageModels;
-using StreamSeq.Text.Metrics;
 using StreamSeq.Text.Tokenizers;
 
 namespace StreamSeq.Cli.Commands;
@@ -43,14 +43,15 @@ internal static class SpeechCommands
         var layers = new Option<int>("--layers") { Description = "Encoder GRU layers", DefaultValueFactory = _ => 2 };
         var lmOrder = new Option<int>("--lm-order") { Description = "Order of the character n-gram LM fitted to the training transcripts (0: none)", DefaultValueFactory = _ => 6 };
         var from = new Option<string?>("--from") { Description = "Continue training this model (its tokenizer, sizes and LM)" };
+        var augment = new Option<bool>("--augment") { Description = "Augment waveforms on the fly (speed 0.9-1.1, rooms, noise and babble at 0-20 dB SNR, telephone band, level, clipping) besides SpecAugment" };
         var command = new Command("speech", "Train the speech recogniser: conv + BiGRU encoder, CTC head and attention decoder, jointly (seeded, with progress)")
         {
-            manifests, data, output, epochs, batch, rate, ctcWeight, maxSeconds, limit, seed, threads, hidden, layers, lmOrder, from,
+            manifests, data, output, epochs, batch, rate, ctcWeight, maxSeconds, limit, seed, threads, hidden, layers, lmOrder, from, augment,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             var settings = new SpeechTrainingSettings(result.GetValue(epochs), result.GetValue(batch), result.GetValue(rate), result.GetValue(ctcWeight),
-                Seed: result.GetValue(seed), MaxSeconds: result.GetValue(maxSeconds));
+                Seed: result.GetValue(seed), MaxSeconds: result.GetValue(maxSeconds), WaveAugment: result.GetValue(augment) ? new WaveAugmentOptions() : null);
             if (settings.Epochs < 1 || settings.BatchSize < 1 || settings.LearningRate <= 0 || settings.MaxSeconds < 0 || settings.CtcWeight is < 0 or > 1
                 || result.GetValue(hidden) < 8 || result.GetValue(layers) < 1 || result.GetValue(lmOrder) < 0)
             {
@@ -84,7 +85,7 @@ internal static class SpeechCommands
             try
             {
                 var loading = new TrainingProgress(Console.Error, "load speech", entries.Count);
-                examples = await SpeechTrainer.PrepareAsync(entries, model.Tokenizer, done => loading.Report(done), cancellationToken).ConfigureAwait(false);
+                examples = await SpeechTrainer.PrepareAsync(entries, model.Tokenizer, done => loading.Report(done), cancellationToken, keepSamples: settings.WaveAugment is not null).ConfigureAwait(false);
                 var testManifest = Path.Combine(dataRoot, "test.tsv");
                 if (File.Exists(testManifest))
                 {
@@ -98,6 +99,9 @@ internal static class SpeechCommands
             }
             string? HeldOut(int epoch)
             {
+                // A checkpoint after every epoch (written beside and renamed over), so a run stopped early
+                // leaves a model that train speech --from can continue.
+                model.Save(result.GetValue(output)!, new JsonObject { ["partial"] = true, ["epochsDone"] = epoch, ["from"] = result.GetValue(from), ["manifests"] = JsonSerializer.SerializeToNode(manifestPaths) }, []);
                 if (heldOut.Count == 0)
                 {
                     return null;
@@ -117,6 +121,7 @@ internal static class SpeechCommands
                 ["ctcWeight"] = settings.CtcWeight,
                 ["labelSmoothing"] = settings.LabelSmoothing,
                 ["specAugment"] = settings.SpecAugment,
+                ["waveAugment"] = settings.WaveAugment?.ToString(),
                 ["maxSeconds"] = settings.MaxSeconds,
                 ["seed"] = settings.Seed,
                 ["parameters"] = model.ParameterCount,
@@ -125,7 +130,8 @@ internal static class SpeechCommands
                 ["trainedAt"] = DateTime.UtcNow.ToString("O"),
                 ["log"] = JsonSerializer.SerializeToNode(log, Compact),
             };
-            var metrics = model.Checkpoint?.Metrics.DeepClone().AsObject() ?? [];
+            // The starting model's figures describe that model, not this one: kept apart, under their own name.
+            var metrics = model.Checkpoint is { Metrics.Count: > 0 } started ? new JsonObject { ["fromModel"] = started.Metrics.DeepClone() } : [];
             model.Save(result.GetValue(output)!, training, metrics);
             Console.Error.WriteLine($"train speech: saved {result.GetValue(output)} ({model.ParameterCount:N0} parameters); score it with ./streamseq eval speech --model {result.GetValue(output)}");
             Console.WriteLine(new JsonObject { ["model"] = result.GetValue(output), ["training"] = training }.ToJsonString(Indented));
@@ -227,29 +233,48 @@ internal static class SpeechRecognitionCommands
 
     public static Command Eval()
     {
-        var data = new Option<string>("--data") { Description = "The generated data set's folder (its test.tsv: held-out voices)", DefaultValueFactory = _ => SpeechCommands.DefaultData };
-        var manifest = new Option<string?>("--manifest") { Description = "An audio<TAB>text manifest to score instead of DATA/test.tsv" };
+        var data = new Option<string>("--data") { Description = "A folder with a manifest (test.tsv, else manifest.tsv) of audio<TAB>text[<TAB>subset] lines", DefaultValueFactory = _ => SpeechCommands.DefaultData };
+        var manifest = new Option<string?>("--manifest") { Description = "An audio<TAB>text[<TAB>subset] manifest to score instead of the one in --data" };
         var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => SpeechCommands.DefaultModel };
         var limit = new Option<int>("--limit") { Description = "Score at most this many utterances (0: all)", DefaultValueFactory = _ => 0 };
+        var decoders = new Option<string>("--decoders") { Description = "Comma-separated decoders to score (all: every one the model has)", DefaultValueFactory = _ => "all" };
         var beam = new Option<int>("--beam") { Description = "Beam width of the beam decoders", DefaultValueFactory = _ => 8 };
         var lmWeight = new Option<double>("--lm-weight") { Description = "LM weight of ctc-beam-lm", DefaultValueFactory = _ => 0.5 };
         var tokenBonus = new Option<double>("--token-bonus") { Description = "Per-character bonus of ctc-beam-lm", DefaultValueFactory = _ => 1.0 };
         var lengthPenalty = new Option<double>("--length-penalty") { Description = "α of the attention beam's length penalty", DefaultValueFactory = _ => 0.6 };
-        var pocketsphinx = new Option<bool>("--pocketsphinx") { Description = "Also score PocketSphinx with a JSGF grammar of the same vocabulary", DefaultValueFactory = _ => true };
+        var pocketsphinx = new Option<bool>("--pocketsphinx") { Description = "Also score PocketSphinx on the same audio: digit grammar for digit subsets, the model's grammar where it covers a subset, its general en-us LM otherwise", DefaultValueFactory = _ => true };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 1 };
-        var command = new Command("speech", "Score the speech recogniser's decoders and PocketSphinx on held-out audio: JSON with WER, CER and real-time factor")
+        var command = new Command("speech", "Score the speech recogniser's decoders and PocketSphinx on a manifest, over all and per subset: JSON with WER, CER, sentence error and real-time factor")
         {
-            data, manifest, model, limit, beam, lmWeight, tokenBonus, lengthPenalty, pocketsphinx, threads,
+            data, manifest, model, limit, decoders, beam, lmWeight, tokenBonus, lengthPenalty, pocketsphinx, threads,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             TorchRuntime.Configure(1, result.GetValue(threads));
-            var manifestPath = result.GetValue(manifest) ?? Path.Combine(result.GetValue(data)!, "test.tsv");
-            List<(string Audio, string Text)> entries;
+            var folder = result.GetValue(data)!;
+            var manifestPath = result.GetValue(manifest)
+                ?? (File.Exists(Path.Combine(folder, "test.tsv")) || !File.Exists(Path.Combine(folder, "manifest.tsv")) ? Path.Combine(folder, "test.tsv") : Path.Combine(folder, "manifest.tsv"));
+            var beamSize = result.GetValue(beam);
+            List<SpeechDecoding> decodings;
+            try
+            {
+                decodings = ParseDecodings(result.GetValue(decoders)!, beamSize, result.GetValue(lmWeight), result.GetValue(tokenBonus), result.GetValue(lengthPenalty));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"streamseq eval speech: --decoders: {e.Message}");
+                return ExitCodes.Invalid;
+            }
+            if (beamSize < 1 || result.GetValue(limit) < 0)
+            {
+                Console.Error.WriteLine("streamseq eval speech: --beam >= 1, --limit >= 0");
+                return ExitCodes.Invalid;
+            }
+            List<(string Audio, string Text, string Subset)> entries;
             SpeechModel speech;
             try
             {
-                entries = [.. SpeechDataGenerator.ReadManifest(manifestPath)];
+                entries = [.. SpeechDataGenerator.ReadManifestWithSubsets(manifestPath)];
                 speech = SpeechModel.Load(result.GetValue(model)!);
             }
             catch (Exception e) when (e is IOException or InvalidDataException)
@@ -262,104 +287,41 @@ internal static class SpeechRecognitionCommands
             {
                 entries = [.. entries.Take(result.GetValue(limit))];
             }
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var audio = new List<float[]>(entries.Count);
-            foreach (var (path, _) in entries)
+            if (result.GetValue(decoders) == "all" && speech.Lm is null)
             {
-                audio.Add(await SpeechAudio.LoadAsync(path, SpeechModel.SampleRate, cancellationToken).ConfigureAwait(false));
+                decodings.RemoveAll(d => d.Decoder == SpeechDecoder.CtcBeam && d.LmWeight > 0);
             }
-            var audioSeconds = audio.Sum(a => (double)a.Length) / SpeechModel.SampleRate;
-            clock.Restart();
-            var features = audio.Select(a => SpeechModel.Featurize(a)).ToList();
-            var featureSeconds = clock.Elapsed.TotalSeconds;
-            var references = entries.Select(e => e.Text).ToList();
-            var methods = new JsonArray();
-            var beamSize = result.GetValue(beam);
-            var decodings = new List<SpeechDecoding>
+            SpeechEvaluationReport report;
+            try
             {
-                new(SpeechDecoder.CtcGreedy),
-                new(SpeechDecoder.CtcBeam, beamSize, LmWeight: 0),
-            };
-            if (speech.Lm is not null)
-            {
-                decodings.Add(new(SpeechDecoder.CtcBeam, beamSize, LmWeight: result.GetValue(lmWeight), TokenBonus: result.GetValue(tokenBonus)));
+                report = await SpeechEvaluation.RunAsync(speech, result.GetValue(model)!, manifestPath, entries,
+                    new SpeechEvaluationOptions { Decodings = decodings, PocketSphinx = result.GetValue(pocketsphinx) }, Console.Error, cancellationToken).ConfigureAwait(false);
             }
-            if (speech.Grammar is not null)
+            catch (Exception e) when (e is IOException or StreamSeq.Audio.Wav.AudioFormatException)
             {
-                decodings.Add(new(SpeechDecoder.CtcGrammar));
+                Console.Error.WriteLine($"streamseq eval speech: {e.Message}");
+                return ExitCodes.Failed;
             }
-            decodings.Add(new(SpeechDecoder.AttentionGreedy));
-            decodings.Add(new(SpeechDecoder.AttentionBeam, beamSize, LengthPenalty: result.GetValue(lengthPenalty)));
-            decodings.Add(new(SpeechDecoder.JointBeam, beamSize, LengthPenalty: result.GetValue(lengthPenalty)));
-            foreach (var decoding in decodings)
-            {
-                var name = decoding.Name(speech.Lm is not null);
-                Console.Error.WriteLine($"eval speech: {name} on {entries.Count} utterances ({audioSeconds:0} s of audio)");
-                clock.Restart();
-                var transcripts = new List<Transcript>(features.Count);
-                for (var start = 0; start < features.Count; start += 16)
-                {
-                    transcripts.AddRange(speech.Transcribe(features.Skip(start).Take(16).ToList(), decoding));
-                }
-                var seconds = clock.Elapsed.TotalSeconds + featureSeconds;
-                methods.Add(Score(name, references, transcripts.Select(t => t.Text).ToList(), seconds, audioSeconds));
-            }
-            if (result.GetValue(pocketsphinx))
-            {
-                try
-                {
-                    using var sphinx = PocketSphinx.Create(speech.Grammar is { } g ? new SpeechGrammar
-                    {
-                        Digits = g.DigitWords.Count > 0 ? (1, g.MaxDigits) : SpeechGrammar.NoDigits,
-                        Phrases = g.Phrases,
-                    } : new SpeechGrammar());
-                    Console.Error.WriteLine($"eval speech: pocketsphinx (JSGF grammar) on {entries.Count} utterances");
-                    var recognised = await sphinx.RecogniseAsync([.. entries.Select(e => e.Audio)], cancellationToken).ConfigureAwait(false);
-                    methods.Add(Score("pocketsphinx+jsgf", references, [.. recognised.Hypotheses], recognised.Elapsed.TotalSeconds, audioSeconds));
-                }
-                catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException)
-                {
-                    Console.Error.WriteLine($"eval speech: pocketsphinx skipped: {e.Message}");
-                }
-            }
-            var report = new JsonObject
-            {
-                ["model"] = result.GetValue(model),
-                ["manifest"] = manifestPath,
-                ["utterances"] = entries.Count,
-                ["audioSeconds"] = Math.Round(audioSeconds, 1),
-                ["cores"] = Environment.ProcessorCount,
-                ["methods"] = methods,
-            };
-            Console.WriteLine(report.ToJsonString(SpeechCommands.Indented));
+            var node = JsonSerializer.SerializeToNode(report, SpeechCommands.Indented)!.AsObject();
+            node["cores"] = Environment.ProcessorCount;
+            Console.WriteLine(node.ToJsonString(SpeechCommands.Indented));
             return ExitCodes.Success;
         });
         return command;
     }
 
-    /// <summary>WER, CER and sentence error over all utterances and over the digit strings alone, and the real-time factor.</summary>
-    private static JsonObject Score(string name, IReadOnlyList<string> references, IReadOnlyList<string> hypotheses, double seconds, double audioSeconds)
+    /// <summary>"all" or a comma-separated list of decoder names, with the beam settings given.</summary>
+    internal static List<SpeechDecoding> ParseDecodings(string names, int beam, double lmWeight, double tokenBonus, double lengthPenalty)
     {
-        var all = new ErrorRateAccumulator();
-        var digits = new ErrorRateAccumulator();
-        var digitWords = SpeechVocabulary.DigitWords.ToHashSet(StringComparer.Ordinal);
-        for (var i = 0; i < references.Count; i++)
+        string[] all = ["ctc-greedy", "ctc-beam", "ctc-beam-lm", "ctc-grammar", "attention-greedy", "attention-beam", "joint-beam"];
+        var list = names.Trim() == "all" ? all : names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return [.. list.Select(n => SpeechDecoding.ParseDecoder(n) switch
         {
-            all.Add(references[i], hypotheses[i]);
-            if (ErrorRate.Words(references[i]).All(digitWords.Contains))
-            {
-                digits.Add(references[i], hypotheses[i]);
-            }
-        }
-        return new JsonObject
-        {
-            ["method"] = name,
-            ["wer"] = Math.Round(all.Wer, 4),
-            ["cer"] = Math.Round(all.Cer, 4),
-            ["sentenceError"] = Math.Round(all.SentenceErrorRate, 4),
-            ["digitStrings"] = new JsonObject { ["utterances"] = digits.Pairs, ["wer"] = Math.Round(digits.Wer, 4), ["cer"] = Math.Round(digits.Cer, 4) },
-            ["seconds"] = Math.Round(seconds, 2),
-            ["realTimeFactor"] = Math.Round(seconds / Math.Max(audioSeconds, 1e-9), 4),
-        };
+            SpeechDecoder.CtcBeam when n.Equals("ctc-beam-lm", StringComparison.OrdinalIgnoreCase) => new SpeechDecoding(SpeechDecoder.CtcBeam, beam, LmWeight: lmWeight, TokenBonus: tokenBonus),
+            SpeechDecoder.CtcBeam => new SpeechDecoding(SpeechDecoder.CtcBeam, beam, LmWeight: 0),
+            SpeechDecoder.AttentionBeam => new SpeechDecoding(SpeechDecoder.AttentionBeam, beam, LengthPenalty: lengthPenalty),
+            SpeechDecoder.JointBeam => new SpeechDecoding(SpeechDecoder.JointBeam, beam, LengthPenalty: lengthPenalty),
+            var d => new SpeechDecoding(d),
+        })];
     }
 }

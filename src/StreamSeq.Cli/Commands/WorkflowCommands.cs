@@ -13,6 +13,7 @@ internal static class WorkflowCommands
     {
         ActionsCommands.Data(),
         SpeechDataCommand.Create(),
+        SpeechDataCommand.CreateAsterisk(),
         OcrCommands.Data(),
     };
 

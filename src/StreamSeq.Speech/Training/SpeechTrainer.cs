@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using StreamSeq.Audio.Data;
 using StreamSeq.Audio.Features;
 using StreamSeq.Learning;
 using StreamSeq.Speech.Model;
@@ -13,7 +14,8 @@ namespace StreamSeq.Speech.Training;
 /// <param name="Tokens">Token ids (no BOS/EOS).</param>
 /// <param name="Text">The transcript.</param>
 /// <param name="Source">The audio file.</param>
-public sealed record SpeechExample(FeatureMatrix Features, int[] Tokens, string Text, string Source);
+/// <param name="Samples">The waveform at the model's rate, kept when training augments waveforms on the fly; null otherwise.</param>
+public sealed record SpeechExample(FeatureMatrix Features, int[] Tokens, string Text, string Source, float[]? Samples = null);
 
 /// <summary>Settings of one training run.</summary>
 /// <param name="Epochs">Passes over the data.</param>
@@ -24,9 +26,10 @@ public sealed record SpeechExample(FeatureMatrix Features, int[] Tokens, string 
 /// <param name="SpecAugment">Mask time and frequency bands of the training features.</param>
 /// <param name="Seed">Seeds order and masks.</param>
 /// <param name="MaxSeconds">Stop after this much training time (0: no limit).</param>
+/// <param name="WaveAugment">Waveform augmentation drawn afresh for each utterance in each batch (examples need <see cref="SpeechExample.Samples"/>); null: none.</param>
 public sealed record SpeechTrainingSettings(
     int Epochs = 20, int BatchSize = 32, double LearningRate = 2e-3, double CtcWeight = 0.5, double LabelSmoothing = 0.1,
-    bool SpecAugment = true, int Seed = 1, double MaxSeconds = 0);
+    bool SpecAugment = true, int Seed = 1, double MaxSeconds = 0, WaveAugmentOptions? WaveAugment = null);
 
 /// <summary>What a training run did.</summary>
 /// <param name="Utterances">Training utterances used.</param>
@@ -45,7 +48,12 @@ public static class SpeechTrainer
 {
     /// <summary>Reads and featurises a manifest's utterances (in parallel), tokenising each transcript.</summary>
     /// <exception cref="InvalidDataException">A transcript has characters the tokenizer lacks, or audio is too short for its transcript.</exception>
-    public static async Task<IReadOnlyList<SpeechExample>> PrepareAsync(IReadOnlyList<(string Audio, string Text)> manifest, TextTokenizer tokenizer, Action<int>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="manifest">Audio files and transcripts.</param>
+    /// <param name="tokenizer">The model's tokenizer.</param>
+    /// <param name="progress">Gets the count of utterances read so far.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <param name="keepSamples">Keep each waveform (<see cref="SpeechExample.Samples"/>) for on-the-fly waveform augmentation.</param>
+    public static async Task<IReadOnlyList<SpeechExample>> PrepareAsync(IReadOnlyList<(string Audio, string Text)> manifest, TextTokenizer tokenizer, Action<int>? progress = null, CancellationToken cancellationToken = default, bool keepSamples = false)
     {
         var examples = new SpeechExample[manifest.Count];
         var done = 0;
@@ -63,7 +71,7 @@ public static class SpeechTrainer
             {
                 throw new InvalidDataException($"{audio}: {features.Frames * 10} ms of audio is too short for '{text}'");
             }
-            examples[i] = new SpeechExample(features, tokens, text, audio);
+            examples[i] = new SpeechExample(features, tokens, text, audio, keepSamples ? samples : null);
             progress?.Invoke(Interlocked.Increment(ref done));
         }).ConfigureAwait(false);
         return examples;
@@ -92,6 +100,7 @@ public static class SpeechTrainer
         var clock = Stopwatch.StartNew();
         var random = new Random(settings.Seed);
         var augment = new SpecAugmentOptions { FrequencyMasks = 2, MaxFrequencyWidth = 6, TimeMasks = 2, MaxTimeWidth = 12, MaxTimeFraction = 0.1 };
+        var waves = settings.WaveAugment is { } waveOptions ? new WaveAugmenter(waveOptions, SpeechModel.SampleRate) : null;
         var batchesPerEpoch = (data.Count + settings.BatchSize - 1) / settings.BatchSize;
         var totalSteps = (long)settings.Epochs * batchesPerEpoch;
         var bar = log is null ? null : new TrainingProgress(log, "train speech", totalSteps);
@@ -110,7 +119,7 @@ public static class SpeechTrainer
             {
                 var progress = settings.MaxSeconds > 0 ? Math.Max((double)steps / totalSteps, clock.Elapsed.TotalSeconds / settings.MaxSeconds) : (double)steps / totalSteps;
                 optimizer.LearningRate = settings.LearningRate * (progress >= 0.8 ? 0.1 : progress >= 0.5 ? 0.5 : 1.0) * guard.LearningRateScale;
-                var features = batch.Select(i => settings.SpecAugment ? SpecAugment.Apply(data[i].Features, augment, random) : data[i].Features).ToList();
+                var features = batch.Select(i => Heard(data, i, waves, random)).Select(f => settings.SpecAugment ? SpecAugment.Apply(f, augment, random) : f).ToList();
                 using (var scope = torch.NewDisposeScope())
                 {
                     var loss = JointLoss(model, features, [.. batch.Select(i => data[i].Tokens)], settings);
@@ -142,6 +151,20 @@ public static class SpeechTrainer
         }
         model.Net.eval();
         return new SpeechTrainingLog(data.Count, steps, losses, Math.Round(clock.Elapsed.TotalSeconds, 1), stopped, guard.Skipped);
+    }
+
+    /// <summary>
+    /// The features of example <paramref name="index"/> as this step hears them: its stored features, or those
+    /// of a fresh augmented copy of its waveform (babble made of four other training utterances).
+    /// </summary>
+    internal static FeatureMatrix Heard(IReadOnlyList<SpeechExample> data, int index, WaveAugmenter? waves, Random random)
+    {
+        if (waves is null || data[index].Samples is not { } samples)
+        {
+            return data[index].Features;
+        }
+        var others = Enumerable.Range(0, 4).Select(_ => data[random.Next(data.Count)]).Where(e => e.Samples is not null && !ReferenceEquals(e, data[index])).Select(e => e.Samples!).ToList();
+        return SpeechModel.Featurize(waves.Apply(samples, random, others));
     }
 
     /// <summary>λ·CTC + (1 − λ)·label-smoothed attention cross-entropy of one batch (a scalar with gradients).</summary>

@@ -48,6 +48,42 @@ public sealed class SpeechDataGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task Festival_voices_speak_their_share_and_manifests_name_each_voice_family()
+    {
+        var options = new SpeechDataOptions
+        {
+            Output = _dir.File("f"), TrainCount = 3, TestCount = 2, Seed = 3, FestivalShare = 1,
+            TrainVoices = ["en-us+m1", SpeechVoices.Festival + "kal_diphone"], TestVoices = [SpeechVoices.Festival + "cmu_us_slt_arctic_hts"],
+        };
+        var (train, test) = await new SpeechDataGenerator(options).GenerateAsync();
+
+        Assert.All(train, u => Assert.Equal("festival:kal_diphone", u.Voice));
+        var manifest = SpeechDataGenerator.ReadManifestWithSubsets(Path.Combine(options.Output, "test.tsv"));
+        Assert.All(manifest, e => Assert.Equal("festival-hts", e.Subset));
+        Assert.All(SpeechDataGenerator.ReadManifestWithSubsets(Path.Combine(options.Output, "train.tsv")), e => Assert.Equal("festival-diphone", e.Subset));
+        foreach (var (audio, text, _) in manifest)
+        {
+            Assert.All(text.Split(' '), w => Assert.Contains(w, SpeechVocabulary.Words));
+            var wav = WavReader.ReadFile(audio);
+            Assert.Equal(16000, wav.SampleRate);
+            var vad = new EnergyVad(new VadOptions(), 16000);
+            Assert.Contains(vad.Accept(wav.Samples, 0, DateTime.UnixEpoch).Concat(vad.Complete()), e => e.Kind == UtteranceEventKind.End);
+        }
+        Assert.Empty(Directory.EnumerateFiles(options.Output, "*.festival.wav*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Manifests_may_name_a_subset_in_a_third_column()
+    {
+        var path = _dir.File("m.tsv");
+        File.WriteAllText(path, "a.wav\tone two\n# comment\nb.wav\tthree\treal-digits\n");
+        var entries = SpeechDataGenerator.ReadManifestWithSubsets(path);
+        Assert.Equal([("one two", "all"), ("three", "real-digits")], entries.Select(e => (e.Text, e.Subset)));
+        Assert.Equal(Path.Combine(Path.GetDirectoryName(path)!, "b.wav"), entries[1].Audio);
+        Assert.Equal("three", SpeechDataGenerator.ReadManifest(path)[1].Text);
+    }
+
+    [Fact]
     public void Utterance_seeds_do_not_depend_on_the_process()
     {
         // Fixed values: a per-process salted hash here would make data sets differ between runs.

@@ -62,20 +62,25 @@ public sealed class SpeechCommandsTests : IDisposable
         await File.WriteAllLinesAsync(manifest, [$"{Sample}\tfour two seven one", $"{Sample}\tfour two seven one"]);
         var model = _dir["model"];
         var train = await ChildProcess.RunAsync(ChildProcess.DotnetHost,
-            [StreamseqCli.DllPath, "train", "speech", "--manifest", manifest, "--data", _dir["none"], "--epochs", "2", "--hidden", "16", "--layers", "1", "--out", model],
+            [StreamseqCli.DllPath, "train", "speech", "--manifest", manifest, "--data", _dir["none"], "--epochs", "2", "--hidden", "16", "--layers", "1", "--out", model, "--augment"],
             Repository.Root, TimeSpan.FromMinutes(3));
         Assert.True(train.ExitCode == 0, train.Describe());
         Assert.True(File.Exists(Path.Combine(model, "speech.pt")));
         Assert.True(File.Exists(Path.Combine(model, "lm.arpa")));
+        Assert.Contains("SpeedProbability", (string)JsonNode.Parse(train.StdOut)!["training"]!["waveAugment"]!);
         var eval = await ChildProcess.RunAsync(ChildProcess.DotnetHost,
             [StreamseqCli.DllPath, "eval", "speech", "--manifest", manifest, "--model", model],
             Repository.Root, TimeSpan.FromMinutes(3));
         Assert.True(eval.ExitCode == 0, eval.Describe());
         var report = JsonNode.Parse(eval.StdOut)!;
-        Assert.Equal(2, (int)report["utterances"]!);
-        var methods = report["methods"]!.AsArray().Select(m => (string)m!["method"]!).ToList();
-        Assert.Equal(["ctc-greedy", "ctc-beam", "ctc-beam-lm", "ctc-grammar", "attention-greedy", "attention-beam", "joint-beam", "pocketsphinx+jsgf"], methods);
-        Assert.All(report["methods"]!.AsArray(), m => Assert.InRange((double)m!["wer"]!, 0, 10));
-        Assert.All(report["methods"]!.AsArray(), m => Assert.True((double)m!["realTimeFactor"]! > 0));
+        var overall = report["overall"]!;
+        Assert.Equal(2, (int)overall["utterances"]!);
+        Assert.Equal("digits", (string)overall["kind"]!);
+        Assert.Empty(report["subsets"]!.AsArray());
+        var methods = overall["methods"]!.AsArray().Select(m => (string)m!["method"]!).ToList();
+        Assert.Equal(["ctc-greedy", "ctc-beam", "ctc-beam-lm", "ctc-grammar", "attention-greedy", "attention-beam", "joint-beam", "pocketsphinx"], methods);
+        Assert.Equal("jsgf-digits", (string)overall["methods"]![7]!["search"]!);
+        Assert.All(overall["methods"]!.AsArray(), m => Assert.InRange((double)m!["wer"]!, 0, 10));
+        Assert.All(overall["methods"]!.AsArray(), m => Assert.True((double)m!["realTimeFactor"]! > 0));
     }
 }
