@@ -32,6 +32,7 @@ APT_PACKAGES=(
   "tesseract-ocr-eng"           # eval ocr: its English model
   "pocketsphinx"                # eval speech: pocketsphinx_batch, the grammar-constrained baseline
   "pocketsphinx-en-us"          # eval speech: its US English acoustic model and dictionary
+  "opencv-doc"                  # bench video: a real video (examples/data/Megamind.avi) for the live 640x480 row
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 
