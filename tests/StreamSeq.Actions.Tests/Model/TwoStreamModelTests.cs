@@ -114,6 +114,21 @@ public sealed class TwoStreamModelTests
     }
 
     [Fact]
+    public void With_appearance_the_temporal_stream_also_sees_the_stacks_first_frame()
+    {
+        TorchRuntime.Configure(1);
+        var clip = Clip(2, new Random(5), frames: 10);
+        using var model = TwoStreamModel.Create(Three, stackLength: 4, globalMotion: true, appearance: true);
+
+        var input = model.StackInput(clip, 3);
+
+        Assert.Equal(17, model.Temporal.InputChannels);
+        Assert.Equal(17 * ClipFeatures.PlaneSize, input.Length);
+        Assert.Equal(clip.Spatial.AsSpan(3 * ClipFeatures.PlaneSize, ClipFeatures.PlaneSize).ToArray(), input.AsSpan(16 * ClipFeatures.PlaneSize).ToArray());
+        Assert.Equal(1.0, model.Score(clip).Temporal.Sum(), 4);
+    }
+
+    [Fact]
     public void A_short_training_run_learns_motion_that_no_single_frame_shows()
     {
         TorchRuntime.Configure(3);
