@@ -32,16 +32,17 @@ public sealed class TwoStreamModel : IDisposable
 
     private bool _disposed;
 
-    private TwoStreamModel(IReadOnlyList<string> classes, int stackLength, int width, bool globalMotion, Checkpoint? checkpoint)
+    private TwoStreamModel(IReadOnlyList<string> classes, int stackLength, int width, bool globalMotion, bool appearance, Checkpoint? checkpoint)
     {
         TorchRuntime.EnsureLoaded();
         Classes = classes;
         StackLength = stackLength;
         Width = width;
         UsesGlobalMotion = globalMotion;
+        UsesAppearance = appearance;
         Checkpoint = checkpoint;
         Spatial = new StreamNet("spatial", 1, classes.Count, width);
-        Temporal = new StreamNet("temporal", PlanesPerFlow * stackLength, classes.Count, width);
+        Temporal = new StreamNet("temporal", TemporalChannels, classes.Count, width);
         TensorCount = Spatial.parameters().Count() + Spatial.buffers().Count() + Temporal.parameters().Count() + Temporal.buffers().Count();
         TensorLedger.Add(TensorCount);
     }
@@ -63,6 +64,16 @@ public sealed class TwoStreamModel : IDisposable
     /// <summary>Temporal-stream planes per flow field.</summary>
     public int PlanesPerFlow => UsesGlobalMotion ? 4 : 2;
 
+    /// <summary>
+    /// Whether the temporal stream also sees the gray frame at the start of each stack: what the scene looks like
+    /// tells a digit moved over a dark background (Moving-MNIST: the object's motion is the label) from a person
+    /// walking through a static real scene (the camera's motion is the label, here none).
+    /// </summary>
+    public bool UsesAppearance { get; }
+
+    /// <summary>Input channels of the temporal stream.</summary>
+    public int TemporalChannels => (PlanesPerFlow * StackLength) + (UsesAppearance ? 1 : 0);
+
     public StreamNet Spatial { get; }
 
     public StreamNet Temporal { get; }
@@ -73,7 +84,7 @@ public sealed class TwoStreamModel : IDisposable
     private int TensorCount { get; }
 
     /// <summary>A freshly initialised model (weights from torch's seeded generator).</summary>
-    public static TwoStreamModel Create(IReadOnlyList<string> classes, int stackLength = 8, int width = 16, bool globalMotion = false)
+    public static TwoStreamModel Create(IReadOnlyList<string> classes, int stackLength = 8, int width = 16, bool globalMotion = false, bool appearance = false)
     {
         if (classes.Count < 2)
         {
@@ -83,7 +94,7 @@ public sealed class TwoStreamModel : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(stackLength), "the flow stack holds at least one field");
         }
-        return new TwoStreamModel(classes, stackLength, width, globalMotion, null);
+        return new TwoStreamModel(classes, stackLength, width, globalMotion, appearance, null);
     }
 
     /// <summary>Loads a model folder written by <see cref="Save"/>.</summary>
@@ -93,7 +104,8 @@ public sealed class TwoStreamModel : IDisposable
         var stack = checkpoint.Settings["stackLength"]?.GetValue<int>() ?? throw new InvalidDataException($"{folder}: model.json lacks settings.stackLength");
         var width = checkpoint.Settings["width"]?.GetValue<int>() ?? 16;
         var globalMotion = checkpoint.Settings["globalMotion"]?.GetValue<bool>() ?? false;
-        var model = new TwoStreamModel(checkpoint.Classes, stack, width, globalMotion, checkpoint);
+        var appearance = checkpoint.Settings["appearance"]?.GetValue<bool>() ?? false;
+        var model = new TwoStreamModel(checkpoint.Classes, stack, width, globalMotion, appearance, checkpoint);
         ModelWeights.Load(folder, model, (model.Spatial, "spatial.pt"), (model.Temporal, "temporal.pt"));
         return model;
     }
@@ -116,6 +128,7 @@ public sealed class TwoStreamModel : IDisposable
                 ["frameSide"] = Data.MovingMnist.FrameSide,
                 ["flow"] = "farneback (video.opticalflow defaults) on gray frames of frameSide², resized to gridSide²",
                 ["globalMotion"] = UsesGlobalMotion,
+                ["appearance"] = UsesAppearance,
                 ["fusion"] = "average of class probabilities",
             },
             Training = training,
@@ -165,24 +178,31 @@ public sealed class TwoStreamModel : IDisposable
         return starts;
     }
 
-    /// <summary>The temporal input [<see cref="PlanesPerFlow"/>·L, Side, Side] of the stack starting at flow <paramref name="start"/>.</summary>
+    /// <summary>The temporal input [<see cref="TemporalChannels"/>, Side, Side] of the stack starting at flow <paramref name="start"/>.</summary>
     internal Tensor StackTensor(ClipTensors clip, int start)
-        => torch.tensor(StackInput(clip, start), [PlanesPerFlow * StackLength, ClipFeatures.Side, ClipFeatures.Side]);
+        => torch.tensor(StackInput(clip, start), [TemporalChannels, ClipFeatures.Side, ClipFeatures.Side]);
 
     /// <summary>The temporal stream's input for the stack starting at flow <paramref name="start"/>, as floats (training samples it the same way).</summary>
     public float[] StackInput(ClipTensors clip, int start)
     {
         var field = 2 * ClipFeatures.PlaneSize;
+        var result = new float[TemporalChannels * ClipFeatures.PlaneSize];
         if (!UsesGlobalMotion)
         {
-            return clip.Temporal.AsSpan(start * field, StackLength * field).ToArray();
+            clip.Temporal.AsSpan(start * field, StackLength * field).CopyTo(result);
         }
-        var global = clip.Global;
-        var result = new float[StackLength * 2 * field];
-        for (var k = 0; k < StackLength; k++)
+        else
         {
-            clip.Temporal.AsSpan((start + k) * field, field).CopyTo(result.AsSpan(k * 2 * field, field));
-            global.AsSpan((start + k) * field, field).CopyTo(result.AsSpan((k * 2 * field) + field, field));
+            var global = clip.Global;
+            for (var k = 0; k < StackLength; k++)
+            {
+                clip.Temporal.AsSpan((start + k) * field, field).CopyTo(result.AsSpan(k * 2 * field, field));
+                global.AsSpan((start + k) * field, field).CopyTo(result.AsSpan((k * 2 * field) + field, field));
+            }
+        }
+        if (UsesAppearance)
+        {
+            clip.Spatial.AsSpan(start * ClipFeatures.PlaneSize, ClipFeatures.PlaneSize).CopyTo(result.AsSpan(PlanesPerFlow * StackLength * ClipFeatures.PlaneSize));
         }
         return result;
     }

@@ -109,11 +109,12 @@ internal static class ActionsCommands
         var seed = new Option<int>("--seed") { Description = "Seeds weights and sampling", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 0 };
         var globalMotion = new Option<bool>("--global-motion") { Description = "The temporal stream also sees each flow field's robust global (camera) motion fit, two more planes per field" };
+        var appearance = new Option<bool>("--appearance") { Description = "The temporal stream also sees the gray frame at each stack's start (tells a digit on a dark background from a real scene)" };
         var streams = new Option<string>("--streams") { Description = "both, temporal or spatial: which streams to train (an untrained stream is saved as initialised; use for comparisons)", DefaultValueFactory = _ => "both" };
         var extraTrain = new Option<string[]>("--extra-train") { Description = "More folder-per-class training clips (same class names) added to each model's training set, e.g. data/actions/camera/train", AllowMultipleArgumentsPerToken = true };
         var command = new Command("actions", "Train the two-stream action models (spatial and temporal streams) with progress, checkpoints and JSON metadata")
         {
-            data, output, variant, epochs, batch, rate, stack, seed, threads, globalMotion, streams, extraTrain,
+            data, output, variant, epochs, batch, rate, stack, seed, threads, globalMotion, appearance, streams, extraTrain,
         };
         command.SetAction(result =>
         {
@@ -143,7 +144,7 @@ internal static class ActionsCommands
                 var testClips = test is null ? null : Load(test, $"load {name}/test");
                 // Each model starts from the same seeded weights, whichever variants were trained before it.
                 TorchSharp.torch.manual_seed(settings.Seed);
-                using var model = TwoStreamModel.Create(train.Classes, result.GetValue(stack), globalMotion: result.GetValue(globalMotion));
+                using var model = TwoStreamModel.Create(train.Classes, result.GetValue(stack), globalMotion: result.GetValue(globalMotion), appearance: result.GetValue(appearance));
                 // Motion is learnt in a few epochs; reading digits (and user data) takes longer.
                 var runSettings = settings.Epochs > 0 ? settings : settings with { Epochs = name == "motion" ? 8 : 20 };
                 var logs = TwoStreamTrainer.Train(model, trainClips, runSettings, Console.Error);
