@@ -14,6 +14,9 @@ internal abstract class FrameReader : IDisposable
     /// <summary>Time between frames at the media's rate.</summary>
     public abstract TimeSpan FrameInterval { get; }
 
+    /// <summary>Frames per second at the media's rate (the reciprocal of <see cref="FrameInterval"/>, to the millihertz).</summary>
+    public double Fps => Math.Round(1 / FrameInterval.TotalSeconds, 3);
+
     /// <summary>Decodes the next frame into <paramref name="frame"/>; false at the end or when the stream drops.</summary>
     public abstract bool Read(Mat frame, out TimeSpan mediaTime);
 

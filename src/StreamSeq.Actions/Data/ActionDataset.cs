@@ -138,7 +138,7 @@ public sealed class ActionDataset
 public static class ActionDataWriter
 {
     /// <summary>Codec of generated clips: FFV1 is lossless, so training sees exactly what was rendered.</summary>
-    private const string ClipCodec = "FFV1";
+    internal const string ClipCodec = "FFV1";
 
     /// <summary>
     /// Writes <c>ROOT/&lt;variant&gt;/{train,test}/&lt;class&gt;/*.avi</c> and a <c>dataset.json</c> describing it.
@@ -221,7 +221,7 @@ public static class ActionDataWriter
         }
     }
 
-    private static void WriteClip(string path, IReadOnlyList<Mat> frames, double fps, string codec, int upscale, bool dispose = true)
+    internal static void WriteClip(string path, IReadOnlyList<Mat> frames, double fps, string codec, int upscale, bool dispose = true)
     {
         try
         {

@@ -63,7 +63,15 @@ public static class ClipFeatures
 /// <param name="End">Media time of the last frame, seconds.</param>
 public sealed record ClipTensors(int Frames, float[] Spatial, float[] Temporal, double Start, double End)
 {
+    private float[]? _global;
+
     public int Flows => Frames - 1;
+
+    /// <summary>
+    /// The camera's share of each flow field (<see cref="GlobalMotion"/>), laid out as <see cref="Temporal"/>;
+    /// computed on first use (two threads may both compute it; the answers are equal).
+    /// </summary>
+    public float[] Global => _global ??= GlobalMotion.Planes(Temporal, Flows, ClipFeatures.Side);
 
     /// <summary>Builds a clip from decoded frames: computes the flow between consecutive ones (the given options, Farneback by default).</summary>
     public static ClipTensors FromFrames(IReadOnlyList<VideoFrame> frames, Media.Stages.OpticalFlowOptions flowOptions)

@@ -30,6 +30,17 @@ public static class TwoStreamEvaluator
         return new TwoStreamResult(Result(spatial), Result(temporal), Result(fused), data.Count, Math.Round(data.Count / seconds, 1));
     }
 
+    /// <summary>Accuracy and confusion of <see cref="FlowRule"/> on the same clips (the baseline beside the model).</summary>
+    public static ClassificationResult EvaluateRule(IReadOnlyList<(ClipTensors Clip, int Label)> data, IReadOnlyList<string> classes)
+    {
+        var confusion = Enumerable.Range(0, classes.Count).Select(_ => new int[classes.Count]).ToArray();
+        foreach (var (clip, label) in data)
+        {
+            confusion[label][FlowRule.Classify(clip, classes)]++;
+        }
+        return Result(confusion);
+    }
+
     public static int ArgMax(IReadOnlyList<float> values)
     {
         var best = 0;

@@ -32,15 +32,17 @@ public sealed class TwoStreamModel : IDisposable
 
     private bool _disposed;
 
-    private TwoStreamModel(IReadOnlyList<string> classes, int stackLength, int width, Checkpoint? checkpoint)
+    private TwoStreamModel(IReadOnlyList<string> classes, int stackLength, int width, bool globalMotion, bool appearance, Checkpoint? checkpoint)
     {
         TorchRuntime.EnsureLoaded();
         Classes = classes;
         StackLength = stackLength;
         Width = width;
+        UsesGlobalMotion = globalMotion;
+        UsesAppearance = appearance;
         Checkpoint = checkpoint;
         Spatial = new StreamNet("spatial", 1, classes.Count, width);
-        Temporal = new StreamNet("temporal", 2 * stackLength, classes.Count, width);
+        Temporal = new StreamNet("temporal", TemporalChannels, classes.Count, width);
         TensorCount = Spatial.parameters().Count() + Spatial.buffers().Count() + Temporal.parameters().Count() + Temporal.buffers().Count();
         TensorLedger.Add(TensorCount);
     }
@@ -53,6 +55,25 @@ public sealed class TwoStreamModel : IDisposable
     /// <summary>Channels of the first conv layer.</summary>
     public int Width { get; }
 
+    /// <summary>
+    /// Whether the temporal stream also sees each field's global (camera) motion, fitted robustly
+    /// (<see cref="GlobalMotion"/>): four planes per field (dx, dy, global dx, global dy) instead of two.
+    /// </summary>
+    public bool UsesGlobalMotion { get; }
+
+    /// <summary>Temporal-stream planes per flow field.</summary>
+    public int PlanesPerFlow => UsesGlobalMotion ? 4 : 2;
+
+    /// <summary>
+    /// Whether the temporal stream also sees the gray frame at the start of each stack: what the scene looks like
+    /// tells a digit moved over a dark background (Moving-MNIST: the object's motion is the label) from a person
+    /// walking through a static real scene (the camera's motion is the label, here none).
+    /// </summary>
+    public bool UsesAppearance { get; }
+
+    /// <summary>Input channels of the temporal stream.</summary>
+    public int TemporalChannels => (PlanesPerFlow * StackLength) + (UsesAppearance ? 1 : 0);
+
     public StreamNet Spatial { get; }
 
     public StreamNet Temporal { get; }
@@ -63,7 +84,7 @@ public sealed class TwoStreamModel : IDisposable
     private int TensorCount { get; }
 
     /// <summary>A freshly initialised model (weights from torch's seeded generator).</summary>
-    public static TwoStreamModel Create(IReadOnlyList<string> classes, int stackLength = 8, int width = 16)
+    public static TwoStreamModel Create(IReadOnlyList<string> classes, int stackLength = 8, int width = 16, bool globalMotion = false, bool appearance = false)
     {
         if (classes.Count < 2)
         {
@@ -73,7 +94,7 @@ public sealed class TwoStreamModel : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(stackLength), "the flow stack holds at least one field");
         }
-        return new TwoStreamModel(classes, stackLength, width, null);
+        return new TwoStreamModel(classes, stackLength, width, globalMotion, appearance, null);
     }
 
     /// <summary>Loads a model folder written by <see cref="Save"/>.</summary>
@@ -82,7 +103,9 @@ public sealed class TwoStreamModel : IDisposable
         var checkpoint = Checkpoint.Load(folder, Kind);
         var stack = checkpoint.Settings["stackLength"]?.GetValue<int>() ?? throw new InvalidDataException($"{folder}: model.json lacks settings.stackLength");
         var width = checkpoint.Settings["width"]?.GetValue<int>() ?? 16;
-        var model = new TwoStreamModel(checkpoint.Classes, stack, width, checkpoint);
+        var globalMotion = checkpoint.Settings["globalMotion"]?.GetValue<bool>() ?? false;
+        var appearance = checkpoint.Settings["appearance"]?.GetValue<bool>() ?? false;
+        var model = new TwoStreamModel(checkpoint.Classes, stack, width, globalMotion, appearance, checkpoint);
         ModelWeights.Load(folder, model, (model.Spatial, "spatial.pt"), (model.Temporal, "temporal.pt"));
         return model;
     }
@@ -104,6 +127,8 @@ public sealed class TwoStreamModel : IDisposable
                 ["gridSide"] = Model.ClipFeatures.Side,
                 ["frameSide"] = Data.MovingMnist.FrameSide,
                 ["flow"] = "farneback (video.opticalflow defaults) on gray frames of frameSide², resized to gridSide²",
+                ["globalMotion"] = UsesGlobalMotion,
+                ["appearance"] = UsesAppearance,
                 ["fusion"] = "average of class probabilities",
             },
             Training = training,
@@ -153,11 +178,33 @@ public sealed class TwoStreamModel : IDisposable
         return starts;
     }
 
-    /// <summary>The temporal input [2L, Side, Side] of the stack starting at flow <paramref name="start"/>.</summary>
+    /// <summary>The temporal input [<see cref="TemporalChannels"/>, Side, Side] of the stack starting at flow <paramref name="start"/>.</summary>
     internal Tensor StackTensor(ClipTensors clip, int start)
+        => torch.tensor(StackInput(clip, start), [TemporalChannels, ClipFeatures.Side, ClipFeatures.Side]);
+
+    /// <summary>The temporal stream's input for the stack starting at flow <paramref name="start"/>, as floats (training samples it the same way).</summary>
+    public float[] StackInput(ClipTensors clip, int start)
     {
-        var length = StackLength * 2 * ClipFeatures.PlaneSize;
-        return torch.tensor(clip.Temporal.AsSpan(start * 2 * ClipFeatures.PlaneSize, length).ToArray(), [2 * StackLength, ClipFeatures.Side, ClipFeatures.Side]);
+        var field = 2 * ClipFeatures.PlaneSize;
+        var result = new float[TemporalChannels * ClipFeatures.PlaneSize];
+        if (!UsesGlobalMotion)
+        {
+            clip.Temporal.AsSpan(start * field, StackLength * field).CopyTo(result);
+        }
+        else
+        {
+            var global = clip.Global;
+            for (var k = 0; k < StackLength; k++)
+            {
+                clip.Temporal.AsSpan((start + k) * field, field).CopyTo(result.AsSpan(k * 2 * field, field));
+                global.AsSpan((start + k) * field, field).CopyTo(result.AsSpan((k * 2 * field) + field, field));
+            }
+        }
+        if (UsesAppearance)
+        {
+            clip.Spatial.AsSpan(start * ClipFeatures.PlaneSize, ClipFeatures.PlaneSize).CopyTo(result.AsSpan(PlanesPerFlow * StackLength * ClipFeatures.PlaneSize));
+        }
+        return result;
     }
 
     private static Tensor Pool(Tensor probabilities, TemporalPooling pooling)

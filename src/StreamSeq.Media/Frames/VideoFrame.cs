@@ -36,6 +36,13 @@ public class VideoFrame : IDisposable
     /// <summary>Frame number in the source (counting every decoded frame, skipped ones included).</summary>
     public long Index { get; }
 
+    /// <summary>
+    /// The source's nominal decoding rate: <see cref="Index"/> advances by this much per second of media (0 when
+    /// unknown). A live stream's <see cref="MediaTime"/> is its arrival time, which bursts and jitters; this rate,
+    /// over the index step between frames, is what a writer should play them back at.
+    /// </summary>
+    public double SourceFps { get; init; }
+
     /// <summary>Width in pixels.</summary>
     public int Width => Image.Width;
 
@@ -50,7 +57,7 @@ public class VideoFrame : IDisposable
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>A new frame with the same times that owns <paramref name="image"/>.</summary>
-    public VideoFrame With(Mat image) => new(image, MediaTime, Index);
+    public VideoFrame With(Mat image) => new(image, MediaTime, Index) { SourceFps = SourceFps };
 
     /// <inheritdoc />
     public void Dispose()

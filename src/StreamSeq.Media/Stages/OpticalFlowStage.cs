@@ -125,7 +125,7 @@ public sealed class OpticalFlowStage : MapStage<FramePair, FlowFrame>
                 visual = FlowMath.Visualize(flow, options.VisualMaxMagnitude);
             }
             image = current.Image.Clone();
-            return new FlowFrame(image, flow, current.MediaTime, current.Index, statistics, visual);
+            return new FlowFrame(image, flow, current.MediaTime, current.Index, statistics, visual) { SourceFps = current.SourceFps };
         }
         catch
         {

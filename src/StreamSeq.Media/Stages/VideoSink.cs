@@ -15,7 +15,7 @@ public sealed class VideoSinkOptions
     [StringLength(4, MinimumLength = 4)]
     public string Codec { get; init; } = "mp4v";
 
-    [Description("Frame rate written (0: measured from the first frames' media times)")]
+    [Description("Frame rate written (0: the source's nominal rate over the frames' index step, else measured from their media times)")]
     [Range(0, 1000)]
     public double Fps { get; init; }
 
@@ -92,7 +92,7 @@ public sealed class VideoSink : MultiInputStage<object, VideoWritten>
                     _predictions.Add((Prediction)prediction.Payload);
                     prediction.Release();
                 }
-                WriteReady(pending, flushAll: predictionsDone);
+                WriteReady(pending, flushAll: predictionsDone, framesEnded: framesDone);
                 frameWait ??= framesDone ? null : frames.WaitToReadAsync(cancellationToken).AsTask();
                 predictionWait ??= predictionsDone ? null : predictions!.WaitToReadAsync(cancellationToken).AsTask();
                 await Task.WhenAny(new[] { frameWait, predictionWait }.OfType<Task<bool>>()).ConfigureAwait(false);
@@ -107,7 +107,7 @@ public sealed class VideoSink : MultiInputStage<object, VideoWritten>
                     predictionWait = null;
                 }
             }
-            WriteReady(pending, flushAll: true);
+            WriteReady(pending, flushAll: true, framesEnded: true);
         }
         finally
         {
@@ -124,8 +124,13 @@ public sealed class VideoSink : MultiInputStage<object, VideoWritten>
         }
     }
 
-    private void WriteReady(Queue<Packet<object>> pending, bool flushAll)
+    private void WriteReady(Queue<Packet<object>> pending, bool flushAll, bool framesEnded)
     {
+        // The frame rate is read off the first frames, so the writer opens once two of them are here (or the input ended).
+        if (_writer is null && pending.Count < 2 && !framesEnded)
+        {
+            return;
+        }
         var covered = _predictions.Count > 0 ? _predictions.Max(p => p.End) : double.NegativeInfinity;
         while (pending.TryPeek(out var next))
         {
@@ -173,11 +178,13 @@ public sealed class VideoSink : MultiInputStage<object, VideoWritten>
         if (_writer is null)
         {
             _size = FrameConversions.TargetSize(frame.Image.Size(), _options.Width, _options.Height);
-            _fps = _options.Fps > 0 ? _options.Fps : EstimateFps(frame, pending);
+            (_fps, var origin) = _options.Fps > 0 ? (_options.Fps, "the sink's fps option") : FrameRate.Of(frame, pending.Select(p => p.Payload).OfType<VideoFrame>());
             _writer = new VideoWriter(_path, FourCC.FromString(_options.Codec), _fps, _size, isColor: true);
             if (!_writer.IsOpened())
             {
-                throw new IOException($"cannot write video '{_path}' with codec {_options.Codec} (is the extension right for it?)");
+                _writer.Dispose();
+                _writer = null;
+                throw OpenFailure(origin);
             }
         }
         using var canvas = FrameAnnotator.Render(frame, _size, _options.FlowOverlay, Covering(frame.MediaTime.TotalSeconds));
@@ -185,17 +192,28 @@ public sealed class VideoSink : MultiInputStage<object, VideoWritten>
         _written++;
     }
 
-    private double EstimateFps(VideoFrame first, Queue<Packet<object>> pending)
+    /// <summary>
+    /// Why the writer did not open. OpenCV tells only its log, so a second writer of the same codec, size and
+    /// container at 25 fps separates a frame rate the encoder refuses (MPEG-4 takes time bases up to 1/65535 s)
+    /// from a codec that does not fit the extension.
+    /// </summary>
+    private IOException OpenFailure(string origin)
     {
-        if (pending.TryPeek(out var second) && second.Payload is VideoFrame next)
+        var extension = System.IO.Path.GetExtension(_path);
+        var probe = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"streamseq-probe-{Guid.NewGuid():N}{extension}");
+        bool rateRefused;
+        try
         {
-            var step = (next.MediaTime - first.MediaTime).TotalSeconds;
-            if (step > 1e-4)
-            {
-                return Math.Round(1 / step, 3);
-            }
+            using var writer = new VideoWriter(probe, FourCC.FromString(_options.Codec), 25, _size, isColor: true);
+            rateRefused = writer.IsOpened();
         }
-        return 30;
+        finally
+        {
+            File.Delete(probe);
+        }
+        return rateRefused
+            ? new IOException($"cannot write video '{_path}': codec {_options.Codec} refuses {_fps:0.###} fps (from {origin}); set the sink's fps option to the rate wanted")
+            : new IOException($"cannot write video '{_path}': codec {_options.Codec} cannot write {_size.Width}x{_size.Height} frames into a '{extension}' file (is the extension right for the codec?)");
     }
 
     /// <summary>The prediction whose clip covers <paramref name="time"/> (latest first), else the latest one before it.</summary>

@@ -175,7 +175,7 @@ public sealed class VideoSource : SourceStage<VideoFrame>
                 lastEmittedMedia = media;
                 var image = FrameConversions.Prepare(frame, _options.Width, _options.Height, _options.Grayscale);
                 var originating = _location.IsLive ? DateTime.UtcNow : runStart + media;
-                await output.EmitAsync(new VideoFrame(image, media, index), originating, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await output.EmitAsync(new VideoFrame(image, media, index) { SourceFps = reader.Fps }, originating, cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (_options.MaxFrames > 0 && ++emitted >= _options.MaxFrames)
                 {
                     return;

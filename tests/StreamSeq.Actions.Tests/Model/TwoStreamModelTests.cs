@@ -84,6 +84,51 @@ public sealed class TwoStreamModelTests
     }
 
     [Fact]
+    public void With_global_motion_the_temporal_stream_sees_four_planes_per_field_and_keeps_that_when_loaded()
+    {
+        TorchRuntime.Configure(1);
+        var folder = Path.Combine(Path.GetTempPath(), "streamseq-model-" + Guid.NewGuid().ToString("N"));
+        var clip = Clip(1, new Random(4), frames: 10);
+        try
+        {
+            float[] expected;
+            using (var model = TwoStreamModel.Create(Three, stackLength: 4, globalMotion: true))
+            {
+                Assert.Equal(16, model.Temporal.InputChannels);
+                var input = model.StackInput(clip, 2);
+                var field = 2 * ClipFeatures.PlaneSize;
+                // Per field: its flow, then its global fit.
+                Assert.Equal(clip.Temporal.AsSpan(3 * field, field).ToArray(), input.AsSpan(2 * field, field).ToArray());
+                Assert.Equal(clip.Global.AsSpan(3 * field, field).ToArray(), input.AsSpan(3 * field, field).ToArray());
+                expected = model.Score(clip).Fused;
+                model.Save(folder, new JsonObject(), new JsonObject());
+            }
+            using var loaded = TwoStreamModel.Load(folder);
+            Assert.True(loaded.UsesGlobalMotion);
+            Assert.Equal(expected, loaded.Score(clip).Fused);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void With_appearance_the_temporal_stream_also_sees_the_stacks_first_frame()
+    {
+        TorchRuntime.Configure(1);
+        var clip = Clip(2, new Random(5), frames: 10);
+        using var model = TwoStreamModel.Create(Three, stackLength: 4, globalMotion: true, appearance: true);
+
+        var input = model.StackInput(clip, 3);
+
+        Assert.Equal(17, model.Temporal.InputChannels);
+        Assert.Equal(17 * ClipFeatures.PlaneSize, input.Length);
+        Assert.Equal(clip.Spatial.AsSpan(3 * ClipFeatures.PlaneSize, ClipFeatures.PlaneSize).ToArray(), input.AsSpan(16 * ClipFeatures.PlaneSize).ToArray());
+        Assert.Equal(1.0, model.Score(clip).Temporal.Sum(), 4);
+    }
+
+    [Fact]
     public void A_short_training_run_learns_motion_that_no_single_frame_shows()
     {
         TorchRuntime.Configure(3);

@@ -1,0 +1,69 @@
+namespace StreamSeq.Actions.Model;
+
+/// <summary>
+/// The baseline a learnt motion model has to beat: a hand-written rule on the clip's mean Farneback flow. A
+/// least-squares affine fit of every field, averaged over the clip, gives translation (tx, ty), curl (turning,
+/// positive clockwise on screen) and divergence (expansion); the largest of the four in magnitude names the
+/// motion by its sign, and a clip where all four stay under <see cref="StillBelow"/> is <c>still</c>. Plain
+/// least squares on purpose: this is the four-line rule, with its weakness (every moving pixel counts).
+/// </summary>
+public static class FlowRule
+{
+    /// <summary>Threshold, in the temporal planes' units (a third of a 64-pixel frame's pixel per frame, at the grid's edge for curl and divergence).</summary>
+    public const double StillBelow = 0.08;
+
+    /// <summary>The mean motion of a clip: (tx, ty, curl, divergence).</summary>
+    public static (double Tx, double Ty, double Curl, double Divergence) Measure(ClipTensors clip)
+    {
+        var side = ClipFeatures.Side;
+        var plane = ClipFeatures.PlaneSize;
+        var coordinates = GlobalMotion.Coordinates(side);
+        double tx = 0, ty = 0, curl = 0, divergence = 0;
+        for (var f = 0; f < clip.Flows; f++)
+        {
+            var field = clip.Temporal.AsSpan(f * 2 * plane, 2 * plane);
+            var p = LeastSquares(field, coordinates);
+            tx += p[0];
+            ty += p[3];
+            divergence += (p[1] + p[5]) / 2;
+            curl += (p[4] - p[2]) / 2;
+        }
+        return (tx / clip.Flows, ty / clip.Flows, curl / clip.Flows, divergence / clip.Flows);
+    }
+
+    /// <summary>The class the rule gives, as an index into <paramref name="classes"/> (which must name the nine motions).</summary>
+    public static int Classify(ClipTensors clip, IReadOnlyList<string> classes)
+    {
+        var (tx, ty, curl, divergence) = Measure(clip);
+        var largest = new[] { Math.Abs(tx), Math.Abs(ty), Math.Abs(curl), Math.Abs(divergence) }.Max();
+        var name = largest < StillBelow ? "still"
+            : largest == Math.Abs(tx) ? (tx > 0 ? "right" : "left")
+            : largest == Math.Abs(ty) ? (ty > 0 ? "down" : "up")
+            : largest == Math.Abs(curl) ? (curl > 0 ? "rotate-cw" : "rotate-ccw")
+            : divergence > 0 ? "zoom-in" : "zoom-out";
+        var index = classes.ToList().IndexOf(name);
+        return index >= 0 ? index : throw new InvalidDataException($"the flow rule answers '{name}', which is not among the classes ({string.Join(", ", classes)})");
+    }
+
+    private static double[] LeastSquares(ReadOnlySpan<float> field, (double X, double Y)[] coordinates)
+    {
+        // On a full symmetric grid the affine least-squares fit separates: mean, then slope along x and along y.
+        var n = coordinates.Length;
+        double mu = 0, mv = 0, ux = 0, uy = 0, vx = 0, vy = 0, xx = 0, yy = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var (x, y) = coordinates[i];
+            var u = field[i];
+            var v = field[n + i];
+            mu += u;
+            mv += v;
+            ux += u * x;
+            uy += u * y;
+            vx += v * x;
+            vy += v * y;
+            xx += x * x;
+            yy += y * y;
+        }
+        return [mu / n, ux / xx, uy / yy, mv / n, vx / xx, vy / yy];
+    }
+}
