@@ -512,12 +512,25 @@ internal static class OcrCommands
         var lmWeight = new Option<double>("--lm-weight") { Description = "Weight of the LM's log-probabilities", DefaultValueFactory = _ => 0.5 };
         var nbest = new Option<int>("--nbest") { Description = "Also list the N best distinct transcriptions with their lattice scores (--json: an nbest array; otherwise extra path<TAB>text<TAB>score lines after the first)", DefaultValueFactory = _ => 0 };
         var beam = new Option<double>("--beam") { Description = "CRNN lattice decoding keeps per frame the classes within this many nats of the frame's best (0: all)", DefaultValueFactory = _ => CtcDecoding.DefaultBeam };
-        var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json)")
+        var page = new Option<bool>("--page") { Description = "Each image is a page, screenshot or frame: deskew, find the lines in reading order (columns, blocks) and read them all (--model defaults to " + OcrPageOutput.DefaultPageModel + "; --decoder, --lm, --lm-weight apply to each line)" };
+        var format = new Option<string>("--format") { Description = "With --page: text (pages separated by a form feed), tsv (Tesseract's), hocr or json (lines, words, boxes, confidences)", DefaultValueFactory = _ => "text" };
+        var maxSkew = new Option<double>("--max-skew") { Description = "With --page: largest tilt searched for and undone, degrees (0: none)", DefaultValueFactory = _ => 5 };
+        var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json); with --page, whole pages")
         {
-            images, model, json, decoder, charset, method, threads, pattern, lexicon, lm, lmWeight, nbest, beam,
+            images, model, json, decoder, charset, method, threads, pattern, lexicon, lm, lmWeight, nbest, beam, page, format, maxSkew,
         };
         command.SetAction(result =>
         {
+            if (result.GetValue(page))
+            {
+                var lineDecoder = result.GetValue(decoder) switch { "greedy" => CtcDecoder.Greedy, "viterbi" => CtcDecoder.Viterbi, _ => (CtcDecoder?)null };
+                if (lineDecoder is null || result.GetValue(method) != "crnn" || result.GetValue(json))
+                {
+                    Console.Error.WriteLine("streamseq ocr --page: --decoder is greedy or viterbi, --method crnn; use --format json instead of --json");
+                    return ExitCodes.Invalid;
+                }
+                return OcrPageOutput.Run(result.GetValue(images)!, result.GetValue(model), lineDecoder.Value, result.GetValue(lm), result.GetValue(lmWeight), result.GetValue(format)!, result.GetValue(threads), result.GetValue(maxSkew));
+            }
             var kind = result.GetValue(decoder) switch
             {
                 "greedy" => CtcDecoder.Greedy,
