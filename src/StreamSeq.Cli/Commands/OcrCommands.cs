@@ -335,12 +335,22 @@ internal static class OcrCommands
         var beam = new Option<double>("--beam") { Description = "Pruning beam (nats below each frame's best class) of the constrained CRNN decoders; 0: the full lattice", DefaultValueFactory = _ => CtcDecoding.DefaultBeam };
         var lmBackoff = new Option<StreamSeq.Text.LanguageModels.BackoffArcs>("--lm-backoff") { Description = "LM back-off as expanded exact arcs, epsilon arcs (an approximation), or auto (exact under 2M arcs)", DefaultValueFactory = _ => StreamSeq.Text.LanguageModels.BackoffArcs.Auto };
         var passes = new Option<int>("--passes") { Description = "Time the CRNN methods and Tesseract this many times, taking turns, and report the median lines/s and the median of each pass's CRNN/Tesseract ratio (a shared machine's speed drifts between passes)", DefaultValueFactory = _ => 1 };
-        var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar, optionally a pattern and character LMs), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON)")
+        var pages = new Option<string?>("--pages") { Description = "Score whole pages instead: a folder of page images, each with its ground truth in a .txt of the same name (sub-folders are subsets), read by 'ocr --page' (the --printed-model, default " + OcrPageOutput.DefaultPageModel + ") and by Tesseract's default page mode" };
+        var saveReadings = new Option<string?>("--save-readings") { Description = "With --pages: write each method's page texts under this folder" };
+        var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar, optionally a pattern and character LMs), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON); with --data DIR holding a manifest.tsv (image<TAB>text[<TAB>subset]) those lines per subset; with --pages DIR whole pages")
         {
-            model, digitsModel, printedModel, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight, lmBackoff, beam, passes,
+            model, digitsModel, printedModel, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight, lmBackoff, beam, passes, pages, saveReadings,
         };
         command.SetAction(result =>
         {
+            if (result.GetValue(pages) is { } pageFolder)
+            {
+                return OcrSetEval.Pages(pageFolder, result.GetValue(printedModel) ?? OcrPageOutput.DefaultPageModel, result.GetValue(limit), !result.GetValue(noTesseract), result.GetValue(saveReadings));
+            }
+            if (Ocr.Evaluation.OcrManifest.Find(result.GetValue(data)!) is { } manifest && result.GetValue(threads) >= 1)
+            {
+                return OcrSetEval.Lines(manifest, result.GetValue(printedModel) ?? result.GetValue(model)!, result.GetValue(lm) ?? [], result.GetValue(lmWeight) ?? [0.5], result.GetValue(limit), result.GetValue(threads), !result.GetValue(noTesseract));
+            }
             var cores = result.GetValue(threads);
             if (cores < 1 || result.GetValue(passes) < 1)
             {

@@ -56,8 +56,10 @@ public sealed class PageOcrStageTests : IDisposable
         var seen = CollectPages.Of(name);
         // Frame 1 repeats frame 0 and is not emitted; frame 2 keeps its first line's reading and reads the second.
         Assert.Equal([0L, 2L, 3L], seen.Select(t => t.Frame));
-        Assert.Equal(string.Join('\n', before), seen[0].Page.Text);
-        Assert.Equal(string.Join('\n', after), seen[1].Page.Text);
+        // A character or two may be misread (a space lost before a digit); a line read from the wrong frame is ~20 off.
+        Assert.InRange(StreamSeq.Ocr.Model.OcrMetrics.EditDistance(string.Join('\n', before), seen[0].Page.Text), 0, 2);
+        Assert.InRange(StreamSeq.Ocr.Model.OcrMetrics.EditDistance(string.Join('\n', after), seen[1].Page.Text), 0, 2);
+        Assert.Equal(seen[0].Page.Lines[0].Text, seen[1].Page.Lines[0].Text);
         Assert.Equal(1, seen[1].LinesReused);
         Assert.StartsWith("blank page", seen[2].Page.NoText);
         Assert.Equal(0, VideoFrame.Live);
