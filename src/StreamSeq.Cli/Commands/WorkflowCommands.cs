@@ -14,6 +14,8 @@ internal static class WorkflowCommands
         ActionsCommands.Data(),
         SpeechDataCommand.Create(),
         OcrCommands.Data(),
+        OcrDataSets.Documents(),
+        OcrDataSets.Fonts(),
     };
 
     public static Command Train() => new("train", "Train models on generated or user data (seeded, with progress and checkpoints)")
