@@ -32,6 +32,7 @@ APT_PACKAGES=(
   "tesseract-ocr-eng"           # eval ocr: its English model
   "pocketsphinx"                # eval speech: pocketsphinx_batch, the grammar-constrained baseline
   "pocketsphinx-en-us"          # eval speech: its US English acoustic model and dictionary
+  "poppler-utils"               # data ocr-docs and its tests: pdftoppm renders PDF pages, pdftotext -bbox-layout gives line boxes and text
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 

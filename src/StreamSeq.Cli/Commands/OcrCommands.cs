@@ -153,7 +153,7 @@ internal static class OcrCommands
             var prepared = CrnnTrainer.Prepare(model, samples, done => progress.Report(done));
             using var printed = freshLines == 0 ? null
                 : result.GetValue(fontRoot) is null && result.GetValue(corpus) is not { Length: > 0 } && result.GetValue(scanShare) == 0 ? new PrintedLines()
-                : new PrintedLines(result.GetValue(fontRoot) is { } fonts ? FontCatalog.Split(FontCatalog.Scan(fonts), result.GetValue(heldOutPercent)).Training.Select(f => f.Path) : new PrintedLines().Fonts,
+                : new PrintedLines(result.GetValue(fontRoot) is { } fonts ? FontCatalog.Split(FontCatalog.Scan(fonts), result.GetValue(heldOutPercent)).Training.Select(f => f.Path) : PrintedLines.FontFolders.Where(Directory.Exists).SelectMany(f => Directory.GetFiles(f, "*.ttf")).Order(StringComparer.Ordinal),
                     OcrDataSets.ReadCorpus(result.GetValue(corpus)), result.GetValue(scanShare));
             using var drawn = fresh ? new FreshTrainingLines(model, freshDigits > 0 ? MnistDigits.Load(result.GetValue(mnist)!) : null, printed, freshDigits, freshLines, settings.Seed,
                 result.GetValue(undistorted) ? null : DigitDistortion.Default) : null;

@@ -45,7 +45,9 @@ public static class Poppler
         {
             throw new InvalidDataException($"pdftotext {pdf}: {error.Trim()}");
         }
-        using var reader = XmlReader.Create(new StringReader(output), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
+        // Control characters that some PDFs' text holds are not allowed in XML: they are dropped.
+        var clean = new string([.. output.Where(c => c >= ' ' || c is '\n' or '\r' or '\t')]);
+        using var reader = XmlReader.Create(new StringReader(clean), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
         var document = XDocument.Load(reader);
         var lines = new List<PdfLine>();
         foreach (var line in document.Descendants().Where(e => e.Name.LocalName == "line"))
@@ -149,6 +151,11 @@ public static class DocumentLines
                     skipped++;
                     continue;
                 }
+                // Dot leaders of a table of contents: dots packed closer than a recogniser's frames.
+                if (text.Contains(". . . .", StringComparison.Ordinal))
+                {
+                    continue;
+                }
                 corpus.Add(text);
                 candidates.Add((page, line, text));
             }
@@ -179,6 +186,12 @@ public static class DocumentLines
                 using var crop = new Mat(image, new Rect(x0, y0, x1 - x0, y1 - y0));
                 var scanned = random.NextDouble() < scanShare;
                 using var written = scanned ? ScanDegradation.Apply(crop, random) : crop.Clone();
+                // Only lines a CRNN can be trained on: some ink left after the damage, and enough frames for the text.
+                var (prepared, _) = LineImage.Prepare(written, Model.CrnnNet.InputHeight, null, Model.CrnnModel.DefaultStretch, 0.33);
+                if (prepared is null || Model.CrnnNet.FramesOf(prepared.Width) < Model.CrnnTrainer.MinFrames(alphabet.Encode(text, pdf)))
+                {
+                    continue;
+                }
                 var file = $"{name}-p{group.Key:000}-{lines.Count:0000}.png";
                 Cv2.ImWrite(Path.Combine(folder, file), written);
                 lines.Add(new ManifestLine(Path.Combine(folder, file), text, scanned ? "scan" : "clean"));

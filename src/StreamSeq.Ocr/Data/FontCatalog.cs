@@ -29,8 +29,16 @@ public static class FontCatalog
     /// <summary>Groups the printed models were first trained on: always training fonts.</summary>
     public static readonly string[] AlwaysTraining = ["dejavu", "liberation", "freesans", "freeserif", "freemono"];
 
-    // Not text faces one prints a document in.
-    private static readonly string[] NotText = ["Math", "Symbol", "Emoji", "Icon", "Dingbat", "Ornament", "Hairline", "Thin", "ExtraLight", "Braille", "Fallback"];
+    // Not text faces one prints a document in, or faces whose glyphs do not match the characters asked for
+    // (small caps draw capitals for lower-case letters, keyboard faces draw keys).
+    private static readonly string[] NotText = ["Math", "Symbol", "Emoji", "Icon", "Dingbat", "Ornament", "Hairline", "Thin", "ExtraLight", "Braille", "Fallback", "Smallcaps", "SmallCaps", "Small Caps", "Keyboard"];
+
+    // Families drawn from the same design go in one group: Arimo, Tinos and Cousine are Liberation 2's sources,
+    // Noto Sans grew out of Open Sans, Carlito out of Lato.
+    private static readonly Dictionary<string, string> SameDesign = new(StringComparer.Ordinal)
+    {
+        ["arimo"] = "liberation", ["tinos"] = "liberation", ["cousine"] = "liberation", ["open"] = "noto", ["carlito"] = "lato",
+    };
 
     // Noto's script families repeat Noto Sans/Serif's Latin glyphs: only the Latin families are kept.
     private static readonly string[] NotoLatin = ["Noto Sans", "Noto Serif", "Noto Sans Mono", "Noto Sans Display", "Noto Serif Display", "Noto Mono"];
@@ -81,8 +89,12 @@ public static class FontCatalog
     /// <summary>Whether a family is reserved for the independent test (or derived from a reserved one).</summary>
     public static bool IsReserved(string family) => ReservedFamilies.Any(r => family.StartsWith(r, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The hold-out group of a family: its first word, lower case.</summary>
-    public static string GroupOf(string family) => family.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].ToLowerInvariant();
+    /// <summary>The hold-out group of a family: its first word, lower case, with families of one design together.</summary>
+    public static string GroupOf(string family)
+    {
+        var first = family.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].ToLowerInvariant();
+        return SameDesign.GetValueOrDefault(first, first);
+    }
 
     /// <summary>
     /// Splits the faces into training and held-out ones by group: a group is held out when a stable hash of its name

@@ -75,8 +75,15 @@ public static class ScanDegradation
         if (random.NextDouble() < 0.3)
         {
             // Paper texture: smooth low-frequency blotches.
-            using var coarse = new Mat(Math.Max(2, floats.Height / 8), Math.Max(2, floats.Width / 8), MatType.CV_32FC1);
-            Cv2.Randn(coarse, new Scalar(0), new Scalar(0.06 + (random.NextDouble() * 0.06)));
+            // Drawn from the caller's Random (not OpenCV's global generator), so a seed gives the same line.
+            var (rows, cols) = (Math.Max(2, floats.Height / 8), Math.Max(2, floats.Width / 8));
+            var sigma = 0.06 + (random.NextDouble() * 0.06);
+            var blotches = new float[rows * cols];
+            for (var i = 0; i < blotches.Length; i++)
+            {
+                blotches[i] = (float)(sigma * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+            }
+            using var coarse = Mat.FromPixelData(rows, cols, MatType.CV_32FC1, blotches);
             using var texture = new Mat();
             Cv2.Resize(coarse, texture, floats.Size(), 0, 0, InterpolationFlags.Cubic);
             Cv2.Add(floats, texture, floats);
