@@ -108,14 +108,14 @@ public static class PageReader
         for (var i = 0; i < lines.Count; i++)
         {
             var reading = readings[i] ?? Reading.None(prepared[i].NoReading ?? "nothing to read", method);
-            pageLines.Add(ToPageLine(layout, lines[i], reading, prepared[i].Left, prepared[i].Top));
+            pageLines.Add(ToPageLine(layout, lines[i], reading, prepared[i].Left));
         }
         return new OcrPage(image.Width, image.Height, layout.SkewDegrees, layout.TextHeight, pageLines, method);
     }
 
     /// <summary>The line's words: its characters split at spaces, each word's box the ink of the line's components
     /// whose centres fall between its first and last character.</summary>
-    private static PageLine ToPageLine(PageLayout layout, LayoutLine line, Reading reading, int left, int top)
+    private static PageLine ToPageLine(PageLayout layout, LayoutLine line, Reading reading, int left)
     {
         var lineBox = layout.ToSource(line.Box);
         if (!reading.HasReading)
