@@ -40,6 +40,7 @@ APT_PACKAGES=(
   "asterisk-core-sounds-en :: data speech-asterisk: real human prompts (one speaker) with transcripts"
   "asterisk-core-sounds-en-g722 :: data speech-asterisk: the same prompts recorded at 16 kHz (G.722)"
   "opencv-doc :: bench video: a real video (examples/data/Megamind.avi) for the live 640x480 row"
+  "poppler-utils :: data ocr-docs and its tests: pdftoppm renders PDF pages, pdftotext -bbox-layout gives line boxes and text"
 )
 GLIBCXX_NEEDED=GLIBCXX_3.4.32   # TorchSharp-cpu 0.107 (libtorch 2.10) needs GCC 13's libstdc++
 

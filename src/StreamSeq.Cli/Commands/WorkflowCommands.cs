@@ -15,6 +15,8 @@ internal static class WorkflowCommands
         SpeechDataCommand.Create(),
         SpeechDataCommand.CreateAsterisk(),
         OcrCommands.Data(),
+        OcrDataSets.Documents(),
+        OcrDataSets.Fonts(),
     };
 
     public static Command Train() => new("train", "Train models on generated or user data (seeded, with progress and checkpoints)")

@@ -67,6 +67,66 @@ public sealed class PrintedLines : IDisposable
         }
     }
 
+    /// <summary>
+    /// A renderer over chosen font files (e.g. the training side of <see cref="FontCatalog.Split"/>) that draws its
+    /// texts from <paramref name="corpus"/> when one is given and damages a <paramref name="scanShare"/> of its
+    /// lines with <see cref="ScanDegradation"/>.
+    /// </summary>
+    /// <param name="fonts">Font files (.ttf or .otf).</param>
+    /// <param name="corpus">Lines of real text, every character in the alphabet (null: <see cref="RandomText"/>).</param>
+    /// <param name="scanShare">Fraction of lines given scan-like damage instead of the light default degradation.</param>
+    /// <exception cref="FileNotFoundException">No font could be loaded.</exception>
+    public PrintedLines(IEnumerable<string> fonts, IReadOnlyList<string>? corpus, double scanShare)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(scanShare);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(scanShare, 1);
+        foreach (var path in fonts)
+        {
+            if (SKTypeface.FromFile(path) is { } face)
+            {
+                _fonts.Add((path, face));
+            }
+        }
+        if (_fonts.Count == 0)
+        {
+            throw new FileNotFoundException("none of the given fonts could be loaded");
+        }
+        _corpus = corpus is { Count: > 0 } ? corpus : null;
+        _scanShare = scanShare;
+    }
+
+    private readonly IReadOnlyList<string>? _corpus;
+    private readonly double _scanShare;
+
+    /// <summary>
+    /// The next training text: with a corpus, half the time one of its lines whole (cut at a word to at most 90
+    /// characters) and otherwise a run of 1–8 of its words; without one, <see cref="RandomText"/>.
+    /// </summary>
+    public string NextText(Random random)
+    {
+        if (_corpus is null)
+        {
+            return RandomText(random);
+        }
+        var line = _corpus[random.Next(_corpus.Count)];
+        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0)
+        {
+            return RandomText(random);
+        }
+        var (start, count) = random.NextDouble() < 0.5 ? (0, words.Length) : (random.Next(words.Length), random.Next(1, 9));
+        var text = "";
+        foreach (var word in words.Skip(start).Take(count))
+        {
+            if (text.Length > 0 && text.Length + 1 + word.Length > 90)
+            {
+                break;
+            }
+            text = text.Length == 0 ? (word.Length > 90 ? word[..90] : word) : text + " " + word;
+        }
+        return text;
+    }
+
     /// <summary>Font files in use.</summary>
     public IReadOnlyList<string> Fonts => [.. _fonts.Select(f => f.Path)];
 
@@ -106,6 +166,10 @@ public sealed class PrintedLines : IDisposable
     /// <returns>An 8-bit gray image the caller owns.</returns>
     public Mat Render(Random random, string text)
     {
+        if (_scanShare > 0 && random.NextDouble() < _scanShare)
+        {
+            return RenderScanned(random, text);
+        }
         var (_, face) = _fonts[random.Next(_fonts.Count)];
         var size = 18 + (random.NextDouble() * 14);
         using var font = new SKFont(face, (float)size);
@@ -140,6 +204,41 @@ public sealed class PrintedLines : IDisposable
         var result = new Mat();
         floats.ConvertTo(result, MatType.CV_8UC1, 255.0);
         return result;
+    }
+
+    /// <summary>The text in a random font, size and crop (tight to loose), then damaged by <see cref="ScanDegradation"/>.</summary>
+    private Mat RenderScanned(Random random, string text)
+    {
+        var (_, face) = _fonts[random.Next(_fonts.Count)];
+        var size = 16 + (random.NextDouble() * 26);
+        using var font = new SKFont(face, (float)size);
+        font.MeasureText(text, out var bounds);
+        var padX = (int)(size * (0.05 + (random.NextDouble() * 0.8)));
+        var padTop = (int)(size * (0.05 + (random.NextDouble() * 0.5)));
+        var padBottom = (int)(size * (0.05 + (random.NextDouble() * 0.5)));
+        // Ascent/descent of the font rather than of this text, so lines without descenders keep their place.
+        var metrics = font.Metrics;
+        var above = Math.Max(-metrics.Ascent, -bounds.Top);
+        var below = Math.Max(metrics.Descent, bounds.Bottom);
+        var width = (int)Math.Ceiling(bounds.Width) + (2 * padX) + 2;
+        var height = (int)Math.Ceiling(above + below) + padTop + padBottom;
+        var paper = (byte)random.Next(170, 256);
+        var ink = (byte)random.Next(0, Math.Max(1, paper - 90));
+        using var bitmap = new SKBitmap(width, height, SKColorType.Gray8, SKAlphaType.Opaque);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(new SKColor(paper, paper, paper));
+            using var paint = new SKPaint { Color = new SKColor(ink, ink, ink), IsAntialias = true };
+            canvas.DrawText(text, padX - bounds.Left + 1, padTop + above, SKTextAlign.Left, font, paint);
+        }
+        using var gray = new Mat(height, width, MatType.CV_8UC1);
+        var pixels = bitmap.GetPixelSpan();
+        for (var r = 0; r < height; r++)
+        {
+            var row = pixels.Slice(r * bitmap.RowBytes, width).ToArray();
+            System.Runtime.InteropServices.Marshal.Copy(row, 0, gray.Ptr(r), width);
+        }
+        return ScanDegradation.Apply(gray, random);
     }
 
     private static Mat Rotate(Mat image, double degrees, byte background)

@@ -91,7 +91,7 @@ public sealed class FreshTrainingLines : IDisposable
                 || (handwritten < HandwrittenPerEpoch && _random.NextDouble() * PerEpoch < HandwrittenPerEpoch);
             var (image, text) = drawHandwritten
                 ? HandwrittenLines.Draw(_random, _digits!, test: false, distortion: Distortion)
-                : Render(PrintedLines.RandomText(_random));
+                : Render(_printed!.NextText(_random));
             using (image)
             {
                 var (line, _) = _model.Prepare(image);

@@ -53,14 +53,20 @@ public static class Tesseract
         return [.. results.SelectMany(r => r)];
     }
 
-    private static IReadOnlyList<string> ReadInOneProcess(IReadOnlyList<string> images, string? whitelist, string scratch, int threads)
+    /// <summary>Reads each image as a whole page in one process, in Tesseract's default page mode (<c>--psm 3</c>:
+    /// automatic page segmentation); returns each page's text with its line breaks.</summary>
+    /// <exception cref="InvalidOperationException">Tesseract failed or returned a different number of pages.</exception>
+    public static IReadOnlyList<string> ReadPages(IReadOnlyList<string> images, string scratch, int threads = 0) =>
+        ReadInOneProcess(images, null, scratch, threads, pageMode: 3);
+
+    private static IReadOnlyList<string> ReadInOneProcess(IReadOnlyList<string> images, string? whitelist, string scratch, int threads, int pageMode = 7)
     {
         Directory.CreateDirectory(scratch);
         var list = Path.Combine(scratch, $"tesseract-{Environment.ProcessId}-{Guid.NewGuid():N}.txt");
         File.WriteAllLines(list, images.Select(Path.GetFullPath));
         try
         {
-            var arguments = new List<string> { list, "stdout", "--psm", "7", "-l", "eng" };
+            var arguments = new List<string> { list, "stdout", "--psm", pageMode.ToString(System.Globalization.CultureInfo.InvariantCulture), "-l", "eng" };
             if (whitelist is not null)
             {
                 arguments.AddRange(["-c", $"tessedit_char_whitelist={whitelist}"]);
@@ -72,7 +78,7 @@ public static class Tesseract
             }
             // One page per image, each ended by a form feed.
             var pages = output.Split('\f');
-            var texts = pages.Take(images.Count).Select(p => p.Replace("\n", " ", StringComparison.Ordinal).Trim()).ToList();
+            var texts = pages.Take(images.Count).Select(p => pageMode == 7 ? p.Replace("\n", " ", StringComparison.Ordinal).Trim() : p.Trim()).ToList();
             if (texts.Count != images.Count)
             {
                 throw new InvalidOperationException($"tesseract returned {texts.Count} pages for {images.Count} images");

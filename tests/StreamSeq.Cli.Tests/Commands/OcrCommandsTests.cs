@@ -30,6 +30,7 @@ public sealed class OcrCommandsTests : IDisposable
     [InlineData("models/ocr-digits", "digits.png")]
     [InlineData("models/ocr-printed", "printed.png")]
     [InlineData("models/ocr-printed-fast", "printed.png")]
+    [InlineData("models/ocr-printed-docs", "printed.png")]
     public async Task The_committed_models_for_one_kind_of_line_read_their_sample(string model, string image)
     {
         var sample = Samples().Single(s => Path.GetFileName(s.Image) == image);
