@@ -99,22 +99,7 @@ internal static class OcrDataSets
             var count = result.GetValue(lines);
             if (count > 0)
             {
-                var random = new Random(result.GetValue(seed));
-                var texts = ReadCorpus(result.GetValue(corpus));
-                using var clean = new PrintedLines(heldOut.Select(f => f.Path), texts, scanShare: 0);
-                using var scanned = new PrintedLines(heldOut.Select(f => f.Path), texts, scanShare: 1);
-                var rows = new List<string>();
-                for (var i = 0; i < count; i++)
-                {
-                    var scan = i % 2 == 1;
-                    var renderer = scan ? scanned : clean;
-                    var text = renderer.NextText(random);
-                    using var image = renderer.Render(random, text);
-                    var file = $"line-{i:00000}.png";
-                    OpenCvSharp.Cv2.ImWrite(Path.Combine(folder, file), image);
-                    rows.Add($"{file}\t{text}\t{(scan ? "scan" : "clean")}");
-                }
-                File.WriteAllLines(Path.Combine(folder, OcrManifest.FileName), rows);
+                HeldOutFontLines.Write(folder, heldOut, ReadCorpus(result.GetValue(corpus)), count, result.GetValue(seed));
             }
             Console.WriteLine(new JsonObject { ["fonts"] = faces.Count, ["training"] = training.Count, ["heldOut"] = heldOut.Count, ["heldOutGroups"] = summary["heldOutGroups"]!.DeepClone() }.ToJsonString(Indented));
             return ExitCodes.Success;

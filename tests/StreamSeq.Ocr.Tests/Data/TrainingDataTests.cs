@@ -14,6 +14,24 @@ public sealed class TrainingDataTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
+    public void Held_out_font_lines_alternate_clean_and_scan_and_their_manifest_names_every_image()
+    {
+        var faces = new[] { new FontFace(DejaVu, "DejaVu Sans", "dejavu") };
+        var manifest = HeldOutFontLines.Write(_folder, faces, ["jackdaw 42", "pelvis"], 4, seed: 3);
+
+        var rows = File.ReadAllLines(manifest).Select(l => l.Split('\t')).ToList();
+        Assert.Equal(4, rows.Count);
+        Assert.Equal(["clean", "scan", "clean", "scan"], rows.Select(r => r[2]));
+        // Lines are drawn from the corpus's words.
+        Assert.All(rows, r => Assert.All(r[1].Split(' '), w => Assert.Contains(w, new[] { "jackdaw", "42", "pelvis" })));
+        Assert.All(rows, r =>
+        {
+            using var image = Cv2.ImRead(Path.Combine(_folder, r[0]), ImreadModes.Grayscale);
+            Assert.False(image.Empty(), r[0]);
+        });
+    }
+
+    [Fact]
     public void Reserved_fonts_are_never_listed_and_whole_groups_are_held_out()
     {
         Assert.All(new[] { "Nimbus Sans", "URW Gothic", "C059", "P052", "Z003", "TeX Gyre Termes" }, f => Assert.True(FontCatalog.IsReserved(f), f));
