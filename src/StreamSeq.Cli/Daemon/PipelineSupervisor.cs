@@ -32,6 +32,8 @@ internal sealed class PipelineSupervisor : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Notices from the native stack (e.g. oneDNN's convolutions failing their self-check) go to the daemon's log.
+        StreamSeq.Learning.TorchRuntime.Warn = message => _logger.LogWarning("{Notice}", message);
         var registry = BuiltInStages.CreateRegistry();
         var plugins = _settings.Plugins.Select(p => Path.GetFullPath(p, _environment.ContentRootPath)).ToList();
         foreach (var result in PluginLoader.LoadAll(registry, plugins))
