@@ -35,12 +35,22 @@ public static class FlowRule
     public static int Classify(ClipTensors clip, IReadOnlyList<string> classes)
     {
         var (tx, ty, curl, divergence) = Measure(clip);
+        return IndexOf(Name(tx, ty, curl, divergence), classes);
+    }
+
+    /// <summary>The motion named by the largest of the four by its sign, or <c>still</c> when all are under <see cref="StillBelow"/>.</summary>
+    public static string Name(double tx, double ty, double curl, double divergence)
+    {
         var largest = new[] { Math.Abs(tx), Math.Abs(ty), Math.Abs(curl), Math.Abs(divergence) }.Max();
-        var name = largest < StillBelow ? "still"
+        return largest < StillBelow ? "still"
             : largest == Math.Abs(tx) ? (tx > 0 ? "right" : "left")
             : largest == Math.Abs(ty) ? (ty > 0 ? "down" : "up")
             : largest == Math.Abs(curl) ? (curl > 0 ? "rotate-cw" : "rotate-ccw")
             : divergence > 0 ? "zoom-in" : "zoom-out";
+    }
+
+    internal static int IndexOf(string name, IReadOnlyList<string> classes)
+    {
         var index = classes.ToList().IndexOf(name);
         return index >= 0 ? index : throw new InvalidDataException($"the flow rule answers '{name}', which is not among the classes ({string.Join(", ", classes)})");
     }

@@ -6,6 +6,12 @@ namespace StreamSeq.Actions.Model;
 /// static camera, a car crossing a pan) does not pull it. The fit starts at the median flow and reweights
 /// with Tukey's biweight (iteratively reweighted least squares), whose weight is 0 for residuals beyond 4.685
 /// robust standard deviations: pixels that disagree with the majority stop counting after the first rounds.
+/// <para>
+/// Optionally each pixel also carries a prior weight, its texture (<see cref="TextureWeights"/>): flow is only
+/// measured where the image has gradients, and a flat region (a black Moving-MNIST background, a sky) reports
+/// zero flow whatever the camera does. Weighting by texture makes "the majority" the majority of what can be
+/// seen to move: the digit over an empty background, the textured static scene behind a walking person.
+/// </para>
 /// </summary>
 public static class GlobalMotion
 {
@@ -19,13 +25,29 @@ public static class GlobalMotion
     /// Fits the affine motion of one field (dx plane then dy plane, <c>side²</c> floats each).
     /// </summary>
     /// <returns>(a0, a1, a2, b0, b1, b2): translation, then how the flow changes across x and y.</returns>
-    public static double[] Fit(ReadOnlySpan<float> field, int side)
+    public static double[] Fit(ReadOnlySpan<float> field, int side) => Fit(field, side, ReadOnlySpan<double>.Empty);
+
+    /// <summary>
+    /// Fits the affine motion of one field with per-pixel prior weights (<paramref name="prior"/>, <c>side²</c>
+    /// values in [0, 1], or empty for all 1); a field whose prior weights add up to less than
+    /// <see cref="MinEvidence"/> pixels is fitted unweighted (nothing in it is textured enough to prefer).
+    /// </summary>
+    public static double[] Fit(ReadOnlySpan<float> field, int side, ReadOnlySpan<double> prior)
     {
         var n = side * side;
         var u = field[..n];
         var v = field.Slice(n, n);
         var coordinates = Coordinates(side);
-        var p = new double[] { Median(u), 0, 0, Median(v), 0, 0 };
+        var basis = new double[n];
+        if (prior.IsEmpty || Sum(prior) < MinEvidence)
+        {
+            Array.Fill(basis, 1.0);
+        }
+        else
+        {
+            prior.CopyTo(basis);
+        }
+        var p = new double[] { WeightedMedian(u, basis), 0, 0, WeightedMedian(v, basis), 0, 0 };
         var weights = new double[n];
         var residuals = new double[n];
         for (var round = 0; round < Rounds; round++)
@@ -37,12 +59,12 @@ public static class GlobalMotion
                 var rv = v[i] - (p[3] + (p[4] * x) + (p[5] * y));
                 residuals[i] = Math.Sqrt((ru * ru) + (rv * rv));
             }
-            var scale = Math.Max(MinScale, 1.4826 * Median(residuals));
+            var scale = Math.Max(MinScale, 1.4826 * WeightedMedian(residuals, basis));
             var cut = Tukey * scale;
             for (var i = 0; i < n; i++)
             {
                 var r = residuals[i] / cut;
-                weights[i] = r < 1 ? (1 - (r * r)) * (1 - (r * r)) : 0;
+                weights[i] = r < 1 ? basis[i] * (1 - (r * r)) * (1 - (r * r)) : 0;
             }
             if (!Solve(u, coordinates, weights, p.AsSpan(0, 3)) || !Solve(v, coordinates, weights, p.AsSpan(3, 3)))
             {
@@ -56,14 +78,21 @@ public static class GlobalMotion
     /// The global flow of each field of a clip's temporal planes (per field: dx plane, dy plane), as planes of the
     /// same layout: what the camera alone would have made every pixel do.
     /// </summary>
-    public static float[] Planes(float[] temporal, int fields, int side)
+    public static float[] Planes(float[] temporal, int fields, int side) => Planes(temporal, null, fields, side);
+
+    /// <summary>
+    /// As <see cref="Planes(float[], int, int)"/>, each field weighted by the texture of the frame it starts from
+    /// (<paramref name="spatial"/>: one gray plane per frame, frame f before field f), or unweighted when null.
+    /// </summary>
+    public static float[] Planes(float[] temporal, float[]? spatial, int fields, int side)
     {
         var plane = side * side;
         var result = new float[fields * 2 * plane];
         var coordinates = Coordinates(side);
         for (var f = 0; f < fields; f++)
         {
-            var p = Fit(temporal.AsSpan(f * 2 * plane, 2 * plane), side);
+            var prior = spatial is null ? ReadOnlySpan<double>.Empty : TextureWeights(spatial.AsSpan(f * plane, plane), side);
+            var p = Fit(temporal.AsSpan(f * 2 * plane, 2 * plane), side, prior);
             var offset = f * 2 * plane;
             for (var i = 0; i < plane; i++)
             {
@@ -73,6 +102,65 @@ public static class GlobalMotion
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// Gradient energy below which a cell counts as flat, in the spatial planes' units per cell (squared): a
+    /// gradient of 0.1 is about 8 grey levels per cell of the 32-cell grid, the contrast of faint texture.
+    /// </summary>
+    private const double FlatEnergy = 0.1 * 0.1;
+
+    /// <summary>Least total prior weight, in cells, for a weighted fit (a few cells of texture are no evidence).</summary>
+    public const double MinEvidence = 8;
+
+    /// <summary>
+    /// How much each cell of a gray plane can show motion: its gradient energy (central differences, summed over
+    /// the 3×3 neighbourhood) e, as e / (e + <see cref="FlatEnergy"/>): 0 on flat cells, near 1 on any texture,
+    /// saturating so that a high-contrast walker does not outweigh a duller textured background.
+    /// </summary>
+    public static double[] TextureWeights(ReadOnlySpan<float> image, int side)
+    {
+        var energy = new double[side * side];
+        for (var y = 0; y < side; y++)
+        {
+            for (var x = 0; x < side; x++)
+            {
+                var left = image[(y * side) + Math.Max(0, x - 1)];
+                var right = image[(y * side) + Math.Min(side - 1, x + 1)];
+                var up = image[(Math.Max(0, y - 1) * side) + x];
+                var down = image[(Math.Min(side - 1, y + 1) * side) + x];
+                var spanX = Math.Min(side - 1, x + 1) - Math.Max(0, x - 1);
+                var spanY = Math.Min(side - 1, y + 1) - Math.Max(0, y - 1);
+                var gx = (right - left) / (double)spanX;
+                var gy = (down - up) / (double)spanY;
+                energy[(y * side) + x] = (gx * gx) + (gy * gy);
+            }
+        }
+        var weights = new double[side * side];
+        for (var y = 0; y < side; y++)
+        {
+            for (var x = 0; x < side; x++)
+            {
+                double sum = 0;
+                var cells = 0;
+                for (var dy = -1; dy <= 1; dy++)
+                {
+                    for (var dx = -1; dx <= 1; dx++)
+                    {
+                        var yy = y + dy;
+                        var xx = x + dx;
+                        if (yy >= 0 && yy < side && xx >= 0 && xx < side)
+                        {
+                            sum += energy[(yy * side) + xx];
+                            cells++;
+                        }
+                    }
+                }
+                var e = sum / cells;
+                weights[(y * side) + x] = e / (e + FlatEnergy);
+            }
+        }
+        return weights;
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, (double X, double Y)[]> Grids = new();
@@ -126,19 +214,50 @@ public static class GlobalMotion
         return true;
     }
 
-    private static double Median(ReadOnlySpan<float> values)
+    private static double Sum(ReadOnlySpan<double> values)
     {
-        var copy = values.ToArray();
-        Array.Sort(copy);
-        var middle = copy.Length / 2;
-        return copy.Length % 2 == 1 ? copy[middle] : (copy[middle - 1] + copy[middle]) / 2.0;
+        double sum = 0;
+        foreach (var value in values)
+        {
+            sum += value;
+        }
+        return sum;
     }
 
-    private static double Median(double[] values)
+    private static double WeightedMedian(ReadOnlySpan<float> values, double[] weights)
     {
-        var copy = (double[])values.Clone();
-        Array.Sort(copy);
-        var middle = copy.Length / 2;
-        return copy.Length % 2 == 1 ? copy[middle] : (copy[middle - 1] + copy[middle]) / 2;
+        var copy = new double[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            copy[i] = values[i];
+        }
+        return WeightedMedian(copy, weights);
+    }
+
+    /// <summary>The value below which half the weight lies (with equal weights: the lower median's neighbourhood, averaged at an exact split).</summary>
+    private static double WeightedMedian(double[] values, double[] weights)
+    {
+        var order = new int[values.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+        var keys = (double[])values.Clone();
+        Array.Sort(keys, order);
+        var half = weights.Sum() / 2;
+        double running = 0;
+        for (var k = 0; k < order.Length; k++)
+        {
+            running += weights[order[k]];
+            if (running > half)
+            {
+                return keys[k];
+            }
+            if (running == half && k + 1 < order.Length)
+            {
+                return (keys[k] + keys[k + 1]) / 2;
+            }
+        }
+        return keys[^1];
     }
 }

@@ -32,11 +32,15 @@ public static class TwoStreamEvaluator
 
     /// <summary>Accuracy and confusion of <see cref="FlowRule"/> on the same clips (the baseline beside the model).</summary>
     public static ClassificationResult EvaluateRule(IReadOnlyList<(ClipTensors Clip, int Label)> data, IReadOnlyList<string> classes)
+        => EvaluateRule(data, classes, FlowRule.Classify);
+
+    /// <summary>Accuracy and confusion of a rule (<see cref="FlowRule"/>, <see cref="CameraMotionRule"/>) on labelled clips.</summary>
+    public static ClassificationResult EvaluateRule(IReadOnlyList<(ClipTensors Clip, int Label)> data, IReadOnlyList<string> classes, Func<ClipTensors, IReadOnlyList<string>, int> rule)
     {
         var confusion = Enumerable.Range(0, classes.Count).Select(_ => new int[classes.Count]).ToArray();
         foreach (var (clip, label) in data)
         {
-            confusion[label][FlowRule.Classify(clip, classes)]++;
+            confusion[label][rule(clip, classes)]++;
         }
         return Result(confusion);
     }

@@ -232,6 +232,13 @@ internal static class ActionsCommands
                         ["accuracy"] = rule.Accuracy,
                         ["confusion"] = JsonSerializer.SerializeToNode(rule.Confusion),
                     };
+                    var camera = TwoStreamEvaluator.EvaluateRule(clips, twoStream.Classes, CameraMotionRule.Classify);
+                    report["cameraMotionRule"] = new JsonObject
+                    {
+                        ["rule"] = "robust texture-weighted affine fit per field (Tukey IRLS), mean over the clip, named as the flow rule",
+                        ["accuracy"] = camera.Accuracy,
+                        ["confusion"] = JsonSerializer.SerializeToNode(camera.Confusion),
+                    };
                 }
             }
             else

@@ -62,6 +62,95 @@ public sealed class GlobalMotionTests
         }
     }
 
+    [Fact]
+    public void Texture_weights_are_zero_on_flat_cells_and_saturate_on_texture_whatever_its_contrast()
+    {
+        // Left half flat, right half a sinusoidal texture of faint (0.3) and strong (3) amplitude.
+        var image = new float[ClipFeatures.PlaneSize];
+        for (var y = 0; y < Side; y++)
+        {
+            for (var x = Side / 2; x < Side; x++)
+            {
+                var amplitude = y < Side / 2 ? 0.3f : 3f;
+                image[(y * Side) + x] = amplitude * MathF.Sin((1.1f * x) + (0.7f * y));
+            }
+        }
+
+        var weights = GlobalMotion.TextureWeights(image, Side);
+
+        Assert.Equal(0, weights[(5 * Side) + 3], 12);
+        Assert.InRange(weights[(5 * Side) + 24], 0.8, 1.0);
+        Assert.InRange(weights[(25 * Side) + 24], 0.99, 1.0);
+        // Saturation: a ten times stronger texture weighs at most 25 % more.
+        Assert.True(weights[(25 * Side) + 24] / weights[(5 * Side) + 24] < 1.25);
+    }
+
+    [Fact]
+    public void Texture_weighting_lets_a_lone_object_over_a_flat_background_carry_the_fit()
+    {
+        // Moving-MNIST: the digit (an 8×8 textured block) moves right over a black background whose flow reads 0.
+        // Unweighted, the 86 % of flat cells win and the fit says "still"; weighted by texture it follows the digit.
+        var image = new float[ClipFeatures.PlaneSize];
+        var field = new float[2 * ClipFeatures.PlaneSize];
+        for (var y = 10; y < 22; y++)
+        {
+            for (var x = 10; x < 22; x++)
+            {
+                // Farneback's window spreads an object's flow about two cells beyond its edge.
+                field[(y * Side) + x] = 0.6f;
+                if (y >= 12 && y < 20 && x >= 12 && x < 20)
+                {
+                    image[(y * Side) + x] = 2f * MathF.Sin((1.1f * x) + (0.7f * y));
+                }
+            }
+        }
+
+        var plain = GlobalMotion.Fit(field, Side);
+        var weighted = GlobalMotion.Fit(field, Side, GlobalMotion.TextureWeights(image, Side));
+
+        Assert.Equal(0, plain[0], 6);
+        Assert.InRange(weighted[0], 0.5, 0.7);
+        var clip = new ClipTensors(2, [.. image, .. image], field, 0, 0.03);
+        Assert.Equal("right", ActionClasses.Motions[CameraMotionRule.Classify(clip, ActionClasses.Motions)]);
+    }
+
+    [Fact]
+    public void The_camera_motion_rule_calls_a_textured_static_scene_with_a_walker_still()
+    {
+        // A textured static scene (flow 0) with a person-sized block (20 % of the view) walking left at 1.5.
+        var image = new float[ClipFeatures.PlaneSize];
+        var field = new float[2 * ClipFeatures.PlaneSize];
+        var random = new Random(3);
+        for (var i = 0; i < image.Length; i++)
+        {
+            image[i] = (float)(random.NextDouble() - 0.5);
+        }
+        for (var y = 6; y < 30; y++)
+        {
+            for (var x = 10; x < 18; x++)
+            {
+                image[(y * Side) + x] *= 4;
+                field[(y * Side) + x] = -1.5f;
+            }
+        }
+        var clip = new ClipTensors(2, [.. image, .. image], field, 0, 0.03);
+
+        Assert.Equal("still", ActionClasses.Motions[CameraMotionRule.Classify(clip, ActionClasses.Motions)]);
+        Assert.Equal("left", ActionClasses.Motions[FlowRule.Classify(clip, ActionClasses.Motions)]);
+    }
+
+    [Fact]
+    public void A_field_without_texture_is_fitted_unweighted()
+    {
+        var p = new[] { 0.4, 0, 0, -0.1, 0, 0 };
+        var field = Field(p, (_, _) => null);
+
+        var fit = GlobalMotion.Fit(field, Side, GlobalMotion.TextureWeights(new float[ClipFeatures.PlaneSize], Side));
+
+        Assert.Equal(0.4, fit[0], 4);
+        Assert.Equal(-0.1, fit[3], 4);
+    }
+
     /// <summary>An affine field (u = a0 + a1·x + a2·y, v = b0 + b1·x + b2·y over [−1, 1]²) with some cells overridden.</summary>
     private static float[] Field(double[] p, Func<int, int, (float U, float V)?> overrideAt)
     {
