@@ -87,9 +87,10 @@ def main():
                 print(f"{rel_page}:{line}: no heading with anchor #{frag} in {os.path.relpath(full, ROOT)}")
                 problems += 1
         # repository paths in backticks (in prose and in code blocks)
-        spans = [(m.start(), m.group(1)) for m in CODE.finditer(body)]
-        spans += [(m.start(), m.group(1)) for m in re.finditer(r"```[^\n]*\n(.*?)```", text, flags=re.S)]
-        for start, code in spans:
+        spans = [(body.count("\n", 0, m.start()) + 1, m.group(1)) for m in CODE.finditer(body)]
+        spans += [(text.count("\n", 0, m.start()) + 1, m.group(1))
+                  for m in re.finditer(r"```[^\n]*\n(.*?)```", text, flags=re.S)]
+        for line, code in spans:
             for token in re.split(r"[\s,;()=\[\]]+", code):
                 token = token.strip("'\".:")
                 if not token.startswith(ROOTS):
@@ -98,7 +99,6 @@ def main():
                 if not p or p in ROOTS:
                     continue
                 if not os.path.exists(os.path.join(ROOT, p)):
-                    line = text.count("\n", 0, start) + 1
                     print(f"{rel_page}:{line}: path does not exist: {token}")
                     problems += 1
     print(f"check-links: {len(pages)} pages, {problems} problem(s)")
