@@ -95,6 +95,12 @@ internal sealed class StreamSeqSettings
 
     public TimeSpan RestartDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Torch intra-op threads for the whole process (0: leave it to the first model stage's <c>threads</c>
+    /// option, else torch's default). One setting per process, so it belongs to the host, not to a stage.
+    /// </summary>
+    public int TorchThreads { get; set; }
+
     /// <summary>How often the daemon logs each running pipeline's traffic (zero: never).</summary>
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromMinutes(1);
 

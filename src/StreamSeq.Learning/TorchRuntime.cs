@@ -77,6 +77,13 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>The process's torch intra-op threads as model stages and the host ask for them (first asker wins).</summary>
+    public static TorchThreads Threads { get; } = new(count =>
+    {
+        EnsureLoaded();
+        torch.set_num_threads(count);
+    });
+
     /// <summary>Tensors alive on the calling thread (TorchSharp counts per thread).</summary>
     public static long ThreadLiveTensors => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 }

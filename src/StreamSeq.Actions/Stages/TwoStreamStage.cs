@@ -42,7 +42,7 @@ public sealed class TwoStreamOptions
     [Range(1, 1000)]
     public int Stride { get; init; } = 2;
 
-    [Description("Torch intra-op threads for this stage (0: torch's default)")]
+    [Description("Torch intra-op threads (one setting per process: StreamSeq:TorchThreads, else the first model stage to start, sets it; 0: no preference)")]
     [Range(0, 256)]
     public int Threads { get; init; }
 }
@@ -54,30 +54,28 @@ public sealed class TwoStreamOptions
 /// classes and the clip's media-time span.
 /// </summary>
 [Stage("action.twostream", Description = "Two-stream action recognition over clips of flow frames (window.sliding over video.opticalflow): label, score, top-k, clip span")]
-public sealed class TwoStreamStage : TransformStage<Window<FlowFrame>, Prediction>
+public sealed class TwoStreamStage : ModelStage<Window<FlowFrame>, Prediction, TwoStreamModel>
 {
     private readonly TwoStreamOptions _options;
-    private TwoStreamModel? _model;
     private string _modelName = "";
 
     public TwoStreamStage(TwoStreamOptions options) => _options = options;
 
-    public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
+    protected override string ModelFolder => _options.Model;
+
+    protected override int Threads => _options.Threads;
+
+    protected override TwoStreamModel Load(string folder) => TwoStreamModel.Load(folder);
+
+    protected override string Prepare(TwoStreamModel model, string folder, StageContext context)
     {
-        if (_options.Threads > 0)
-        {
-            TorchRuntime.Configure(seed: 0, _options.Threads);
-        }
-        var folder = context.ResolvePath(_options.Model);
-        _model = TwoStreamModel.Load(folder);
         _modelName = $"{Path.GetFileName(folder.TrimEnd('/'))}:{_options.Scores.ToString().ToLowerInvariant()}";
-        context.Logger.LogInformation("{Stage}: two-stream model {Model}: {Classes} classes, flow stacks of {Stack}", context.StageId, folder, _model.Classes.Count, _model.StackLength);
-        return ValueTask.CompletedTask;
+        return $"two-stream model {folder}: {model.Classes.Count} classes, flow stacks of {model.StackLength}";
     }
 
     public override ValueTask ProcessAsync(Packet<Window<FlowFrame>> input, Emitter<Prediction> output, CancellationToken cancellationToken)
     {
-        var model = _model ?? throw new InvalidOperationException("the stage was not started");
+        var model = Model;
         var frames = input.Payload.Items.ToList();
         if (frames.Count < model.StackLength)
         {
@@ -95,12 +93,5 @@ public sealed class TwoStreamStage : TransformStage<Window<FlowFrame>, Predictio
         var prediction = new Prediction(ranked[0].Label, ranked[0].Score, ranked,
             Math.Round(frames[0].MediaTime.TotalSeconds, 4), Math.Round(frames[^1].MediaTime.TotalSeconds, 4), _modelName);
         return output.EmitAsync(prediction, cancellationToken);
-    }
-
-    public override ValueTask StopAsync()
-    {
-        _model?.Dispose();
-        _model = null;
-        return ValueTask.CompletedTask;
     }
 }

@@ -20,6 +20,7 @@ internal static class RunCommand
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (e.g. 10s, 2m), draining in-flight packets" };
         var drain = new Option<string?>("--drain-timeout") { Description = "How long a stop may take to drain before aborting (default: StreamSeq:DrainTimeout, 10s)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log informational messages too" };
+        var torchThreads = new Option<int?>("--torch-threads") { Description = "Torch intra-op threads for the whole process (default: StreamSeq:TorchThreads, else the first model stage's threads option)" };
         var progress = new Option<string?>("--progress")
         {
             Description = "Print a status line to stderr at this interval (e.g. 1s) while the pipeline runs",
@@ -28,7 +29,7 @@ internal static class RunCommand
         var registryOptions = new RegistryOptions();
         var command = new Command("run", "Run one pipeline until its sources end (or --duration, or Ctrl+C)")
         {
-            file, set, stats, duration, drain, verbose, progress,
+            file, set, stats, duration, drain, verbose, progress, torchThreads,
         };
         registryOptions.AddTo(command);
         command.SetAction(async result =>
@@ -53,6 +54,11 @@ internal static class RunCommand
                 Console.Error.WriteLine($"streamseq run: {e.Message}");
                 return ExitCodes.Invalid;
             }
+            if (result.GetValue(torchThreads) is < 0 || environment.Settings.TorchThreads < 0)
+            {
+                Console.Error.WriteLine("streamseq run: torch threads (--torch-threads, StreamSeq:TorchThreads) must be 0 or more");
+                return ExitCodes.Invalid;
+            }
 
             var path = result.GetValue(file)!;
             var diagnostics = new List<PipelineDiagnostic>();
@@ -69,6 +75,10 @@ internal static class RunCommand
             using var termination = new TerminationSignal();
             var cancellationToken = termination.Token;
             using var loggers = CliEnvironment.CreateLoggerFactory(result.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+            if ((result.GetValue(torchThreads) ?? environment.Settings.TorchThreads) is > 0 and var threads)
+            {
+                StreamSeq.Learning.TorchRuntime.Threads.Request(threads, result.GetValue(torchThreads) is null ? "StreamSeq:TorchThreads" : "--torch-threads");
+            }
             var run = PipelineRun.Start(plan, new PipelineRunOptions { LoggerFactory = loggers, DrainTimeout = drainTimeout });
             using var progressStop = new CancellationTokenSource();
             var reporting = progressInterval is { } every

@@ -44,8 +44,10 @@ internal static class DaemonCommand
                 options.TimestampFormat = "HH:mm:ss ";
             });
             var section = builder.Configuration.GetSection(StreamSeqSettings.Section);
-            builder.Services.Configure<StreamSeqSettings>(section);
-            builder.Services.PostConfigure<StreamSeqSettings>(s => s.ApplyDefaults(section));
+            builder.Services.AddOptions<StreamSeqSettings>().Bind(section)
+                .PostConfigure(s => s.ApplyDefaults(section))
+                .Validate(s => s.TorchThreads >= 0, "StreamSeq:TorchThreads must be 0 (no preference) or more")
+                .ValidateOnStart();
             var drain = section.Get<StreamSeqSettings>()?.DrainTimeout ?? TimeSpan.FromSeconds(10);
             builder.Services.Configure<HostOptions>(options =>
             {

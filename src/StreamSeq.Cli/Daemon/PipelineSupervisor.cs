@@ -34,6 +34,11 @@ internal sealed class PipelineSupervisor : BackgroundService
     {
         // Notices from the native stack (e.g. oneDNN's convolutions failing their self-check) go to the daemon's log.
         StreamSeq.Learning.TorchRuntime.Warn = message => _logger.LogWarning("{Notice}", message);
+        if (_settings.TorchThreads > 0)
+        {
+            StreamSeq.Learning.TorchRuntime.Threads.Request(_settings.TorchThreads, "StreamSeq:TorchThreads");
+            _logger.LogInformation("Torch: {Threads} intra-op threads for the whole process (StreamSeq:TorchThreads)", _settings.TorchThreads);
+        }
         var registry = BuiltInStages.CreateRegistry();
         var plugins = _settings.Plugins.Select(p => Path.GetFullPath(p, _environment.ContentRootPath)).ToList();
         foreach (var result in PluginLoader.LoadAll(registry, plugins))

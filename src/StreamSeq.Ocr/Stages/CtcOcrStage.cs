@@ -27,7 +27,7 @@ public sealed class CtcOcrOptions : OcrReadingOptions
     [Range(1, 1000)]
     public int Vote { get; init; } = 1;
 
-    [Description("Torch intra-op threads for this stage (0: torch's default)")]
+    [Description("Torch intra-op threads (one setting per process: StreamSeq:TorchThreads, else the first model stage to start, sets it; 0: no preference)")]
     [Range(0, 256)]
     public int Threads { get; init; } = 1;
 }
@@ -38,40 +38,29 @@ public sealed class CtcOcrOptions : OcrReadingOptions
 /// Emits one <see cref="OcrTranscript"/> per frame.
 /// </summary>
 [Stage("ocr.ctc", Description = "CRNN + CTC OCR of the text line in each frame (greedy or lattice Viterbi under optional charset, pattern, word list and character LM; n-best): text, confidence, character boxes")]
-public sealed class CtcOcrStage : TransformStage<VideoFrame, OcrTranscript>
+public sealed class CtcOcrStage : ModelStage<VideoFrame, OcrTranscript, CrnnModel>
 {
     private readonly CtcOcrOptions _options;
-    private CrnnModel? _model;
     private CtcDecoding? _decoding;
     private readonly Queue<Reading> _recent = new();
 
     public CtcOcrStage(CtcOcrOptions options) => _options = options;
 
-    public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
+    protected override string ModelFolder => _options.Model;
+
+    protected override int Threads => _options.Threads;
+
+    protected override CrnnModel Load(string folder) => CrnnModel.Load(folder);
+
+    protected override string Prepare(CrnnModel model, string folder, StageContext context)
     {
-        if (_options.Threads > 0)
-        {
-            TorchRuntime.Configure(seed: 0, _options.Threads);
-        }
-        var folder = context.ResolvePath(_options.Model);
-        _model = CrnnModel.Load(folder);
-        try
-        {
-            _decoding = new CtcDecoding(_model.Alphabet, _options.Decoder, _options.BuildConstraints(_model.Alphabet, context), _options.Beam);
-        }
-        catch
-        {
-            _model.Dispose();
-            _model = null;
-            throw;
-        }
-        context.Logger.LogInformation("{Stage}: CRNN model {Model}: {Classes} characters, decoder {Decoder}", context.StageId, folder, _model.Alphabet.Characters.Length, _decoding.Name);
-        return ValueTask.CompletedTask;
+        _decoding = new CtcDecoding(model.Alphabet, _options.Decoder, _options.BuildConstraints(model.Alphabet, context), _options.Beam);
+        return $"CRNN model {folder}: {model.Alphabet.Characters.Length} characters, decoder {_decoding.Name}";
     }
 
     public override ValueTask ProcessAsync(Packet<VideoFrame> input, Emitter<OcrTranscript> output, CancellationToken cancellationToken)
     {
-        var model = _model ?? throw new InvalidOperationException("the stage was not started");
+        var model = Model;
         var frame = input.Payload;
         var reading = model.Read(frame.Image, _decoding!, _options.Nbest);
         var agreement = 1.0;
@@ -101,10 +90,5 @@ public sealed class CtcOcrStage : TransformStage<VideoFrame, OcrTranscript>
         return (readings[best.Last], best.Count / (double)readings.Count);
     }
 
-    public override ValueTask StopAsync()
-    {
-        _model?.Dispose();
-        _model = null;
-        return ValueTask.CompletedTask;
-    }
+    protected override void Release() => _recent.Clear();
 }

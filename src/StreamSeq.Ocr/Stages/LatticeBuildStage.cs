@@ -21,7 +21,7 @@ public sealed class LatticeBuildOptions
     [Range(0.0, 1000.0)]
     public double Beam { get; init; } = CtcDecoding.DefaultBeam;
 
-    [Description("Torch intra-op threads for this stage (0: torch's default)")]
+    [Description("Torch intra-op threads (one setting per process: StreamSeq:TorchThreads, else the first model stage to start, sets it; 0: no preference)")]
     [Range(0, 256)]
     public int Threads { get; init; } = 1;
 }
@@ -33,7 +33,7 @@ public sealed class LatticeBuildOptions
 /// frame (with the reason when the frame holds nothing to read); <c>lattice.decode</c> reads them.
 /// </summary>
 [Stage("lattice.build", Description = "Recognition lattice of the text line in each frame: CRNN emissions ∘ CTC topology, or the segmentation lattice of a segment model (for lattice.decode)")]
-public sealed class LatticeBuildStage : TransformStage<VideoFrame, OcrLattice>
+public sealed class LatticeBuildStage : ModelStage<VideoFrame, OcrLattice, IDisposable>
 {
     private readonly LatticeBuildOptions _options;
     private CrnnModel? _crnn;
@@ -42,40 +42,53 @@ public sealed class LatticeBuildStage : TransformStage<VideoFrame, OcrLattice>
 
     public LatticeBuildStage(LatticeBuildOptions options) => _options = options;
 
-    public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
+    protected override string ModelFolder => _options.Model;
+
+    protected override int Threads => _options.Threads;
+
+    /// <summary>A CRNN or a segmentation model, by the kind its <c>model.json</c> names.</summary>
+    protected override IDisposable Load(string folder)
     {
-        if (_options.Threads > 0)
-        {
-            TorchRuntime.Configure(seed: 0, _options.Threads);
-        }
-        var folder = context.ResolvePath(_options.Model);
         string? kind;
         try
         {
             kind = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, Checkpoint.FileName)))?["kind"]?.GetValue<string>();
         }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (InvalidOperationException e)
         {
-            throw new InvalidDataException($"{context.StageId}: {folder}: cannot read {Checkpoint.FileName}: {e.Message}", e);
+            throw new InvalidDataException($"cannot read {Checkpoint.FileName}: {e.Message}", e);
         }
-        switch (kind)
+        return kind switch
         {
-            case CrnnModel.Kind:
-                _crnn = CrnnModel.Load(folder);
-                _ctc = new CtcDecoding(_crnn.Alphabet, CtcDecoder.Viterbi, OcrConstraints.None, _options.Beam);
-                break;
-            case SegmentModel.Kind:
-                _segment = SegmentModel.Load(folder);
-                break;
-            default:
-                throw new InvalidDataException($"{context.StageId}: {folder}: model kind '{kind}' is neither {CrnnModel.Kind} nor {SegmentModel.Kind}");
+            CrnnModel.Kind => CrnnModel.Load(folder),
+            SegmentModel.Kind => SegmentModel.Load(folder),
+            _ => throw new InvalidDataException($"model kind '{kind}' is neither {CrnnModel.Kind} nor {SegmentModel.Kind}"),
+        };
+    }
+
+    protected override string Prepare(IDisposable model, string folder, StageContext context)
+    {
+        _crnn = model as CrnnModel;
+        _segment = model as SegmentModel;
+        if (_crnn is not null)
+        {
+            _ctc = new CtcDecoding(_crnn.Alphabet, CtcDecoder.Viterbi, OcrConstraints.None, _options.Beam);
+            return $"{CrnnModel.Kind} model {folder}";
         }
-        context.Logger.LogInformation("{Stage}: {Kind} model {Model}", context.StageId, kind, folder);
-        return ValueTask.CompletedTask;
+        return $"{SegmentModel.Kind} model {folder}";
+    }
+
+    protected override void Release()
+    {
+        // The model itself is the base's to dispose; these are views of it.
+        _crnn = null;
+        _segment = null;
+        _ctc = null;
     }
 
     public override ValueTask ProcessAsync(Packet<VideoFrame> input, Emitter<OcrLattice> output, CancellationToken cancellationToken)
     {
+        _ = Model;
         var frame = input.Payload;
         var time = Math.Round(frame.MediaTime.TotalSeconds, 4);
         OcrLattice lattice;
@@ -121,14 +134,5 @@ public sealed class LatticeBuildStage : TransformStage<VideoFrame, OcrLattice>
             }
         }
         return output.EmitAsync(lattice, cancellationToken);
-    }
-
-    public override ValueTask StopAsync()
-    {
-        _crnn?.Dispose();
-        _crnn = null;
-        _segment?.Dispose();
-        _segment = null;
-        return ValueTask.CompletedTask;
     }
 }

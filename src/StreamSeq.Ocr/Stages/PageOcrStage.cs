@@ -48,7 +48,7 @@ public sealed class PageOcrOptions
     [Description("Emit frames in which no text was found, with the reason; otherwise they are dropped")]
     public bool EmitNoText { get; init; } = true;
 
-    [Description("Torch intra-op threads for this stage (0: torch's default)")]
+    [Description("Torch intra-op threads (one setting per process: StreamSeq:TorchThreads, else the first model stage to start, sets it; 0: no preference)")]
     [Range(0, 256)]
     public int Threads { get; init; } = 1;
 }
@@ -66,11 +66,10 @@ public sealed record OcrPageTranscript(long Frame, double Time, OcrPage Page, in
 /// CRNN. On a video, lines that stay on screen are read once and their reading kept until they change.
 /// </summary>
 [Stage("ocr.page", Description = "Page and frame OCR: deskew, columns, blocks and lines in reading order (classical layout analysis), each line read by the CRNN; lines with boxes, words and confidences")]
-public sealed class PageOcrStage : TransformStage<VideoFrame, OcrPageTranscript>
+public sealed class PageOcrStage : ModelStage<VideoFrame, OcrPageTranscript, CrnnModel>
 {
     private readonly PageOcrOptions _options;
     private readonly PageLayoutOptions _layout;
-    private CrnnModel? _model;
     private CtcDecoding? _decoding;
     private PageMemory? _memory;
     private string? _lastText;
@@ -81,33 +80,24 @@ public sealed class PageOcrStage : TransformStage<VideoFrame, OcrPageTranscript>
         _layout = new PageLayoutOptions { MaxSkewDegrees = options.MaxSkewDegrees, ColumnGap = options.ColumnGap, BlockGap = options.BlockGap };
     }
 
-    public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
+    protected override string ModelFolder => _options.Model;
+
+    protected override int Threads => _options.Threads;
+
+    protected override CrnnModel Load(string folder) => CrnnModel.Load(folder);
+
+    protected override string Prepare(CrnnModel model, string folder, StageContext context)
     {
-        if (_options.Threads > 0)
-        {
-            TorchRuntime.Configure(seed: 0, _options.Threads);
-        }
-        var folder = context.ResolvePath(_options.Model);
-        _model = CrnnModel.Load(folder);
-        try
-        {
-            var constraints = _options.Lm.Length == 0 ? OcrConstraints.None : OcrConstraints.Build(_model.Alphabet, lm: context.ResolvePath(_options.Lm), lmWeight: _options.LmWeight);
-            _decoding = new CtcDecoding(_model.Alphabet, _options.Decoder, constraints);
-        }
-        catch (ArgumentException e)
-        {
-            _model.Dispose();
-            _model = null;
-            throw new InvalidDataException($"{context.StageId}: {e.Message}", e);
-        }
+        var constraints = _options.Lm.Length == 0 ? OcrConstraints.None : OcrConstraints.Build(model.Alphabet, lm: context.ResolvePath(_options.Lm), lmWeight: _options.LmWeight);
+        _decoding = new CtcDecoding(model.Alphabet, _options.Decoder, constraints);
         _memory = _options.ReuseUnchangedLines ? new PageMemory() : null;
-        context.Logger.LogInformation("{Stage}: CRNN model {Model}, decoder {Decoder}", context.StageId, folder, _decoding.Name);
-        return ValueTask.CompletedTask;
+        _lastText = null;
+        return $"CRNN model {folder}, decoder {_decoding.Name}";
     }
 
     public override ValueTask ProcessAsync(Packet<VideoFrame> input, Emitter<OcrPageTranscript> output, CancellationToken cancellationToken)
     {
-        var model = _model ?? throw new InvalidOperationException("the stage was not started");
+        var model = Model;
         var frame = input.Payload;
         var page = PageReader.Read(model, frame.Image, _decoding!, _layout, _memory);
         if (page.NoText is not null && !_options.EmitNoText)
@@ -121,12 +111,5 @@ public sealed class PageOcrStage : TransformStage<VideoFrame, OcrPageTranscript>
         }
         _lastText = text;
         return output.EmitAsync(new OcrPageTranscript(frame.Index, Math.Round(frame.MediaTime.TotalSeconds, 4), page, _memory?.LastReused ?? 0), cancellationToken);
-    }
-
-    public override ValueTask StopAsync()
-    {
-        _model?.Dispose();
-        _model = null;
-        return ValueTask.CompletedTask;
     }
 }

@@ -16,7 +16,7 @@ public sealed class SegmentOcrOptions : OcrReadingOptions
     [PathMustExist(Directory = true)]
     public string Model { get; init; } = "";
 
-    [Description("Torch intra-op threads for this stage (0: torch's default)")]
+    [Description("Torch intra-op threads (one setting per process: StreamSeq:TorchThreads, else the first model stage to start, sets it; 0: no preference)")]
     [Range(0, 256)]
     public int Threads { get; init; } = 1;
 }
@@ -26,39 +26,28 @@ public sealed class SegmentOcrOptions : OcrReadingOptions
 /// by the character network, Viterbi (under optional charset, pattern, word-list and character-LM constraints). One <see cref="OcrTranscript"/> per frame.
 /// </summary>
 [Stage("ocr.segment", Description = "Segmentation OCR of the line in each frame: over-segmentation, lattice of character-network-scored segments, Viterbi; text, confidences, boxes")]
-public sealed class SegmentOcrStage : TransformStage<VideoFrame, OcrTranscript>
+public sealed class SegmentOcrStage : ModelStage<VideoFrame, OcrTranscript, SegmentModel>
 {
     private readonly SegmentOcrOptions _options;
-    private SegmentModel? _model;
     private OcrConstraints _constraints = OcrConstraints.None;
 
     public SegmentOcrStage(SegmentOcrOptions options) => _options = options;
 
-    public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
+    protected override string ModelFolder => _options.Model;
+
+    protected override int Threads => _options.Threads;
+
+    protected override SegmentModel Load(string folder) => SegmentModel.Load(folder);
+
+    protected override string Prepare(SegmentModel model, string folder, StageContext context)
     {
-        if (_options.Threads > 0)
-        {
-            TorchRuntime.Configure(seed: 0, _options.Threads);
-        }
-        var folder = context.ResolvePath(_options.Model);
-        _model = SegmentModel.Load(folder);
-        try
-        {
-            _constraints = _options.BuildConstraints(_model.Alphabet, context);
-        }
-        catch
-        {
-            _model.Dispose();
-            _model = null;
-            throw;
-        }
-        context.Logger.LogInformation("{Stage}: segmentation model {Model}: {Classes} characters", context.StageId, folder, _model.Alphabet.Characters.Length);
-        return ValueTask.CompletedTask;
+        _constraints = _options.BuildConstraints(model.Alphabet, context);
+        return $"segmentation model {folder}: {model.Alphabet.Characters.Length} characters";
     }
 
     public override ValueTask ProcessAsync(Packet<VideoFrame> input, Emitter<OcrTranscript> output, CancellationToken cancellationToken)
     {
-        var model = _model ?? throw new InvalidOperationException("the stage was not started");
+        var model = Model;
         var frame = input.Payload;
         var reading = model.Read(frame.Image, _constraints, _options.Nbest);
         if (!reading.HasReading && !_options.EmitNoReading)
@@ -66,12 +55,5 @@ public sealed class SegmentOcrStage : TransformStage<VideoFrame, OcrTranscript>
             return ValueTask.CompletedTask;
         }
         return output.EmitAsync(OcrTranscript.Of(reading, frame.Index, frame.MediaTime.TotalSeconds), cancellationToken);
-    }
-
-    public override ValueTask StopAsync()
-    {
-        _model?.Dispose();
-        _model = null;
-        return ValueTask.CompletedTask;
     }
 }

@@ -52,7 +52,7 @@ public sealed class TranscribeOptions : IValidatableObject
     [Description("Emit final results with no words too (e.g. a cough the VAD took for speech)")]
     public bool EmitEmpty { get; init; }
 
-    [Description("Torch intra-op threads for this stage (0: torch's default)")]
+    [Description("Torch intra-op threads (one setting per process: StreamSeq:TorchThreads, else the first model stage to start, sets it; 0: no preference)")]
     [Range(0, 256)]
     public int Threads { get; init; } = 1;
 
@@ -89,10 +89,9 @@ public sealed class TranscribeOptions : IValidatableObject
 /// when the utterance ends, with word times on the stream's media clock and confidences.
 /// </summary>
 [Stage("speech.transcribe", Description = "Speech recognition of VAD utterances: partial results while speaking, a final transcript per utterance with word times and confidences")]
-public sealed class TranscribeStage : TransformStage<UtteranceEvent, Transcript>
+public sealed class TranscribeStage : ModelStage<UtteranceEvent, Transcript, SpeechModel>
 {
     private readonly TranscribeOptions _options;
-    private SpeechModel? _model;
     private SpeechDecoding? _final;
     private SpeechDecoding? _partial;
     private ILogger? _logger;
@@ -100,32 +99,28 @@ public sealed class TranscribeStage : TransformStage<UtteranceEvent, Transcript>
 
     public TranscribeStage(TranscribeOptions options) => _options = options;
 
-    public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
+    protected override string ModelFolder => _options.Model;
+
+    protected override int Threads => _options.Threads;
+
+    protected override SpeechModel Load(string folder) => SpeechModel.Load(folder);
+
+    protected override string Prepare(SpeechModel model, string folder, StageContext context)
     {
-        if (_options.Threads > 0)
-        {
-            TorchRuntime.Configure(seed: 0, _options.Threads);
-        }
-        var folder = context.ResolvePath(_options.Model);
-        _model = SpeechModel.Load(folder);
         _final = _options.FinalDecoding;
         _partial = _options.PartialDecoding;
-        if ((_final.Decoder == SpeechDecoder.CtcGrammar || _partial.Decoder == SpeechDecoder.CtcGrammar) && _model.Grammar is null)
+        if ((_final.Decoder == SpeechDecoder.CtcGrammar || _partial.Decoder == SpeechDecoder.CtcGrammar) && model.Grammar is null)
         {
-            _model.Dispose();
-            _model = null;
             throw new InvalidDataException($"{context.StageId}: decoder ctc-grammar: the model in {folder} has no grammar");
         }
         _logger = context.Logger;
         _stageId = context.StageId;
-        context.Logger.LogInformation("{Stage}: speech model {Model} ({Parameters:N0} parameters), final decoder {Decoder}, partials {Partials}",
-            context.StageId, folder, _model.ParameterCount, _final.Name(_model.Lm is not null), _options.Partials ? _partial.Name(_model.Lm is not null) : "off");
-        return ValueTask.CompletedTask;
+        return $"speech model {folder} ({model.ParameterCount:N0} parameters), final decoder {_final.Name(model.Lm is not null)}, partials {(_options.Partials ? _partial.Name(model.Lm is not null) : "off")}";
     }
 
     public override ValueTask ProcessAsync(Packet<UtteranceEvent> input, Emitter<Transcript> output, CancellationToken cancellationToken)
     {
-        var model = _model ?? throw new InvalidOperationException("the stage was not started");
+        var model = Model;
         var utterance = input.Payload;
         var final = utterance.Kind == UtteranceEventKind.End;
         if (!final && !_options.Partials)
@@ -160,10 +155,4 @@ public sealed class TranscribeStage : TransformStage<UtteranceEvent, Transcript>
         };
     }
 
-    public override ValueTask StopAsync()
-    {
-        _model?.Dispose();
-        _model = null;
-        return ValueTask.CompletedTask;
-    }
 }
