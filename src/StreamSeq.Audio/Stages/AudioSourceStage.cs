@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using StreamSeq.Audio.Dsp;
 using StreamSeq.Audio.Io;
 using StreamSeq.Audio.Wav;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Audio.Stages;
 
@@ -187,8 +188,7 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
         var kind = Classify(_options.Uri);
         var live = kind is InputKind.Tcp or InputKind.Url;
         var emitter = new ChunkEmitter(output, _options, _options.Start?.ToUniversalTime() ?? DateTime.UtcNow);
-        var failures = 0;
-        var delay = _options.ReconnectDelay;
+        var reconnect = new Backoff(_options.ReconnectDelay, _options.MaxReconnectDelay, maxAttempts: _options.MaxReconnects > 0 ? _options.MaxReconnects : null);
         var first = true;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -199,14 +199,12 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
             }
             catch (Exception e) when (live && _options.Reconnect && e is SocketException or IOException or AudioFormatException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {
-                failures++;
-                if (_options.MaxReconnects > 0 && failures > _options.MaxReconnects)
+                if (!reconnect.TryNext(out var delay))
                 {
-                    throw new IOException($"{_options.Uri}: gave up after {failures} failed connection attempts: {e.Message}", e);
+                    throw new IOException($"{_options.Uri}: gave up after {reconnect.Failures} failed connection attempts: {e.Message}", e);
                 }
                 _logger.LogWarning("stage '{Stage}': cannot connect to {Uri} ({Message}); retrying in {Delay} ms", _stageId, _options.Uri, e.Message, delay.TotalMilliseconds);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
                 continue;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -240,14 +238,16 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
                 {
                     return;
                 }
+                // A connection that delivered audio was a success: the wait after it is the first one again.
+                TimeSpan delay;
                 if (received)
                 {
-                    failures = 0;
-                    delay = _options.ReconnectDelay;
+                    reconnect.Reset();
+                    delay = reconnect.Initial;
                 }
-                else if (_options.MaxReconnects > 0 && ++failures > _options.MaxReconnects)
+                else if (!reconnect.TryNext(out delay))
                 {
-                    throw new IOException($"{_options.Uri}: gave up after {failures} connections that delivered no audio");
+                    throw new IOException($"{_options.Uri}: gave up after {reconnect.Failures} connections that delivered no audio");
                 }
                 _logger.LogInformation("stage '{Stage}': {Uri} ended; reconnecting in {Delay} ms", _stageId, _options.Uri, delay.TotalMilliseconds);
                 try
@@ -258,7 +258,6 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
                 {
                     return;
                 }
-                delay = received ? _options.ReconnectDelay : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
                 continue;
             }
             if (!(_options.Loop && kind == InputKind.File))
