@@ -335,7 +335,7 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
                 var format = _options.Format;
                 if (format == AudioInputFormat.Auto)
                 {
-                    format = LooksLikeWav(_uri) ? AudioInputFormat.Wav : AudioInputFormat.Ffmpeg;
+                    format = WavReader.LooksLikeWav(_uri) ? AudioInputFormat.Wav : AudioInputFormat.Ffmpeg;
                 }
                 return format switch
                 {
@@ -351,20 +351,6 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new AudioFormatException(path, $"cannot open: {e.Message}", e);
-        }
-    }
-
-    private static bool LooksLikeWav(string path)
-    {
-        try
-        {
-            using var file = File.OpenRead(path);
-            Span<byte> head = stackalloc byte[4];
-            return file.Read(head) == 4 && (head.SequenceEqual("RIFF"u8) || head.SequenceEqual("RIFX"u8) || head.SequenceEqual("RF64"u8));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
