@@ -7,16 +7,6 @@ using StreamSeq.Ingest;
 
 namespace StreamSeq.Media.Stages;
 
-/// <summary>How fast a source delivers frames.</summary>
-public enum Pace
-{
-    /// <summary>As fast as decoding and back-pressure allow (files: batch processing).</summary>
-    Asfast,
-
-    /// <summary>At the media's own rate, as if it were live (a file played back like a camera).</summary>
-    Realtime,
-}
-
 /// <summary>Options of <c>video.source</c>.</summary>
 public sealed class VideoSourceOptions : IValidatableObject
 {

@@ -2,11 +2,12 @@ using OpenCvSharp;
 using StreamSeq.Audio;
 using StreamSeq.Audio.Io;
 using StreamSeq.Audio.Wav;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Nats.Publishing;
 
-/// <summary>What <c>streamseq publish</c> reads.</summary>
-public enum MediaKind
+/// <summary>What <c>streamseq publish</c> reads (the content; <see cref="MediaLocation"/> says where it is).</summary>
+public enum PublishedMedia
 {
     /// <summary>Decided from the path: a folder is images, a known audio extension is audio, anything else video.</summary>
     Auto,
@@ -27,14 +28,14 @@ public enum MediaKind
 /// </summary>
 public static class MediaReader
 {
-    private static readonly string[] AudioExtensions = [".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a", ".aac"];
-    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"];
-
-    /// <summary>The kind <paramref name="path"/> is read as under <see cref="MediaKind.Auto"/>.</summary>
-    public static MediaKind Detect(string path)
-        => Directory.Exists(path) ? MediaKind.Images
-            : AudioExtensions.Contains(Path.GetExtension(path).ToLowerInvariant()) ? MediaKind.Audio
-            : MediaKind.Video;
+    /// <summary>What <paramref name="path"/> is read as under <see cref="PublishedMedia.Auto"/>: a folder is images, an audio file audio, anything else video.</summary>
+    public static PublishedMedia Detect(string path)
+    {
+        var location = MediaLocation.Parse(path, Environment.CurrentDirectory, MediaLocationForms.None);
+        return Directory.Exists(location.Target) ? PublishedMedia.Images
+            : location.IsAudioFile ? PublishedMedia.Audio
+            : PublishedMedia.Video;
+    }
 
     /// <summary>Frames of a video, every <paramref name="every"/>-th, encoded as <paramref name="format"/> (<c>jpg</c> or <c>png</c>).</summary>
     /// <exception cref="IOException">The file cannot be opened as a video.</exception>
@@ -68,13 +69,10 @@ public static class MediaReader
     /// <summary>Images of a folder in name order, one per <paramref name="interval"/> of media time.</summary>
     public static IEnumerable<MediaItem> ReadImages(string folder, string format = "jpg", int quality = 85, TimeSpan? interval = null)
     {
-        var files = Directory.EnumerateFiles(folder)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .OrderBy(f => f, StringComparer.Ordinal)
-            .ToList();
+        var files = MediaLocation.Parse(folder, Environment.CurrentDirectory, MediaLocationForms.ImageSequences).ImageFiles();
         if (files.Count == 0)
         {
-            throw new IOException($"{folder}: no images ({string.Join(", ", ImageExtensions)})");
+            throw new IOException($"{folder}: no images ({string.Join(", ", MediaLocation.ImageExtensions)})");
         }
         var (extension, contentType, parameters) = Encoding(format, quality);
         var step = interval ?? TimeSpan.FromMilliseconds(40);
