@@ -39,6 +39,14 @@ public sealed class AudioBuffer
     /// <summary>The mono mix (this buffer itself when it is already mono).</summary>
     public AudioBuffer ToMono() => Channels == 1 ? this : new AudioBuffer(AudioMath.Downmix(Samples, Channels), SampleRate, 1);
 
+    /// <summary>The samples as interleaved signed 16-bit little-endian PCM (rounded; out-of-range values clip).</summary>
+    public byte[] ToPcm16()
+    {
+        var bytes = new byte[Samples.Length * 2];
+        Wav.SampleCodec.Encode(Samples, bytes, Wav.WavSampleFormat.Pcm16);
+        return bytes;
+    }
+
     /// <summary>The buffer at another sample rate, through <see cref="Dsp.Resampler"/>; mono or per channel.</summary>
     public AudioBuffer Resample(int sampleRate)
     {

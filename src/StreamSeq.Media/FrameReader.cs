@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Media;
 

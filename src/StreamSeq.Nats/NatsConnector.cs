@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Nats;
 
@@ -28,7 +29,7 @@ public static class NatsConnector
     public static async Task<NatsConnection> ConnectAsync(string? connectionName, string who, ILogger logger, CancellationToken cancellationToken)
     {
         var name = string.IsNullOrWhiteSpace(connectionName) ? NatsConnectionSettings.DefaultName : connectionName;
-        TimeSpan? delay = null;
+        Backoff? retry = null;
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -53,12 +54,16 @@ public static class NatsConnector
                 {
                     await connection.DisposeAsync().ConfigureAwait(false);
                 }
-                var wait = delay ?? settings?.ReconnectDelay ?? TimeSpan.FromSeconds(1);
-                var max = settings?.MaxReconnectDelay ?? TimeSpan.FromSeconds(30);
+                // The schedule comes from the first failure's settings (or defaults when even they failed).
+                if (retry is null)
+                {
+                    var first = settings?.ReconnectDelay ?? TimeSpan.FromSeconds(1);
+                    retry = new Backoff(first, TimeSpan.FromTicks(Math.Max((settings?.MaxReconnectDelay ?? TimeSpan.FromSeconds(30)).Ticks, first.Ticks)));
+                }
+                retry.TryNext(out var wait);
                 logger.LogError("{Who}: cannot connect to NATS connection '{Name}' ({Url}): {Reason}; attempt {Attempt}, retrying in {Delay:0.#} s",
                     who, name, settings?.Url ?? "no settings", Describe(e), attempt, wait.TotalSeconds);
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, Math.Max(max.Ticks, wait.Ticks)));
             }
             catch
             {

@@ -9,6 +9,7 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using StreamSeq.Json;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Nats;
 
@@ -175,7 +176,7 @@ public sealed class NatsSinkStage : SinkStage<object>
     private async Task<T> RetryAsync<T>(Func<Task<T>> action, string what, CancellationToken cancellationToken)
     {
         var deadline = Environment.TickCount64 + (long)_options.PublishTimeout.TotalMilliseconds;
-        var delay = TimeSpan.FromMilliseconds(100);
+        var retry = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2));
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -183,14 +184,14 @@ public sealed class NatsSinkStage : SinkStage<object>
                 return await action().ConfigureAwait(false);
             }
             catch (Exception e) when (e is NatsException or TimeoutException or IOException && !cancellationToken.IsCancellationRequested
-                && Environment.TickCount64 + delay.TotalMilliseconds < deadline)
+                && Environment.TickCount64 + retry.NextDelay.TotalMilliseconds < deadline)
             {
                 if (attempt == 1 || attempt % 10 == 0)
                 {
                     _logger.LogWarning("{Who}: {What} failed: {Reason}; retrying (attempt {Attempt})", _who, what, NatsConnector.Describe(e), attempt);
                 }
+                retry.TryNext(out var delay);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
             }
         }
     }

@@ -7,6 +7,7 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using NATS.Client.ObjectStore;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Nats;
 
@@ -57,19 +58,19 @@ public sealed class NatsSourceStage : SourceStage<NatsMessage>
         {
             _progress = Task.Run(() => ProgressLoopAsync(_stopping.Token), CancellationToken.None);
         }
-        var delay = TimeSpan.FromSeconds(1);
+        var setUp = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 var consumer = await SetUpAsync(_js, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromSeconds(1);
+                setUp.Reset();
                 await ConsumeAsync(consumer, output, cancellationToken).ConfigureAwait(false);
                 if (!cancellationToken.IsCancellationRequested)
                 {
                     // The client ended the consume loop by itself (the consumer was deleted, too many errors).
-                    _logger.LogWarning("{Who}: consuming from stream '{Stream}' ended; setting up again in {Delay:0.#} s", _who, _options.Stream, delay.TotalSeconds);
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                    _logger.LogWarning("{Who}: consuming from stream '{Stream}' ended; setting up again in {Delay:0.#} s", _who, _options.Stream, setUp.Initial.TotalSeconds);
+                    await Task.Delay(setUp.Initial, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -80,10 +81,10 @@ public sealed class NatsSourceStage : SourceStage<NatsMessage>
             {
                 // The client reconnects by itself; a consumer or stream that vanished, a 503 while the server
                 // restarts, or a request that timed out while it was away is set up again here.
+                setUp.TryNext(out var delay);
                 _logger.LogWarning("{Who}: consuming from stream '{Stream}' stopped: {Reason}; setting up again in {Delay:0.#} s",
                     _who, _options.Stream, NatsConnector.Describe(e), delay.TotalSeconds);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
         }
     }

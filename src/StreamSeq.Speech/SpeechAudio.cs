@@ -31,19 +31,7 @@ public static class SpeechAudio
             }
             return reader.ReadToEnd().ToMono().Resample(sampleRate).Samples;
         }
-        await using var decoder = FfmpegDecoder.Start(path, sampleRate, 1);
-        var samples = new List<float>(sampleRate * 4);
-        var block = new float[8192];
-        int read;
-        while ((read = await decoder.ReadAsync(block, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            samples.AddRange(block.AsSpan(0, read));
-            if (samples.Count > MaxDuration.TotalSeconds * sampleRate)
-            {
-                throw new AudioFormatException(path, $"more than {MaxDuration.TotalHours:0} hours of audio, the most one call reads (split it, or stream it through a pipeline)");
-            }
-        }
-        return [.. samples];
+        return (await FfmpegDecoder.DecodeAllAsync(path, sampleRate, 1, MaxDuration, cancellationToken).ConfigureAwait(false)).Samples;
     }
 
     private static bool IsWav(string path)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using OpenCvSharp;
 using StreamSeq.Actions.Model;
+using StreamSeq.Learning.Data;
 using StreamSeq.Media;
 using StreamSeq.Media.Stages;
 

@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using StreamSeq.Learning.Data;
 
 namespace StreamSeq.Actions.Data;
 

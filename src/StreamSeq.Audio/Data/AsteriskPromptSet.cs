@@ -199,17 +199,7 @@ public static class AsteriskPromptSet
     }
 
     private static async Task<float[]> DecodeAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var decoder = FfmpegDecoder.Start(path, 16000, 1);
-        var samples = new List<float>();
-        var block = new float[8192];
-        int read;
-        while ((read = await decoder.ReadAsync(block, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            samples.AddRange(block.AsSpan(0, read));
-        }
-        return [.. samples];
-    }
+        => (await FfmpegDecoder.DecodeAllAsync(path, 16000, 1, cancellationToken: cancellationToken).ConfigureAwait(false)).Samples;
 
     private static void Write(string path, IEnumerable<(string Audio, string Text, string Subset)> entries)
     {

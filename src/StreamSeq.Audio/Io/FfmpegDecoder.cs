@@ -1,32 +1,26 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Text;
 using StreamSeq.Audio.Wav;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Audio.Io;
 
 /// <summary>
-/// Decodes the audio track of anything ffmpeg reads (a video file, an MP3, an http/rtsp/udp stream) by running
-/// <c>ffmpeg</c> as a child process that writes raw 16-bit PCM at the wanted rate and channel count to its
-/// standard output. At the end of its output the exit status is checked: a failure throws
+/// Decodes the audio track of anything ffmpeg reads (a video file, an MP3, an http/rtsp/udp stream) through
+/// <see cref="Ffmpeg.DecodeAudio"/>: a child process that writes raw 16-bit PCM at the wanted rate and channel
+/// count to its standard output. At the end of its output the exit status is checked: a failure throws
 /// <see cref="AudioFormatException"/> naming the input, with ffmpeg's own message. Disposing kills the
 /// process (and its children) if it still runs.
 /// </summary>
 public sealed class FfmpegDecoder : IPcmReader
 {
-    private const int StderrKept = 4096;
-    private readonly Process _process;
+    private readonly FfmpegProcess _process;
     private readonly RawPcmReader _pcm;
-    private readonly StringBuilder _stderr = new();
-    private readonly Task _stderrPump;
     private bool _ended;
 
-    private FfmpegDecoder(string input, Process process, int sampleRate, int channels)
+    private FfmpegDecoder(string input, FfmpegProcess process, int sampleRate, int channels)
     {
         Input = input;
         _process = process;
-        _pcm = new RawPcmReader(process.StandardOutput.BaseStream, new WavFormat(sampleRate, channels, WavSampleFormat.Pcm16), input);
-        _stderrPump = PumpStderrAsync();
+        _pcm = new RawPcmReader(process.Output, new WavFormat(sampleRate, channels, WavSampleFormat.Pcm16), input);
     }
 
     /// <summary>The input ffmpeg reads (path or URL).</summary>
@@ -38,47 +32,46 @@ public sealed class FfmpegDecoder : IPcmReader
     /// <inheritdoc />
     public int Channels => _pcm.Channels;
 
-    /// <summary>The ffmpeg executable used: <c>STREAMSEQ_FFMPEG</c> if set, else <c>ffmpeg</c> on the PATH.</summary>
-    public static string Executable => Environment.GetEnvironmentVariable("STREAMSEQ_FFMPEG") is { Length: > 0 } custom ? custom : "ffmpeg";
-
     /// <summary>Starts ffmpeg on <paramref name="input"/>.</summary>
     /// <param name="input">A path or a URL ffmpeg understands.</param>
     /// <param name="sampleRate">Output rate (ffmpeg resamples).</param>
     /// <param name="channels">Output channels (ffmpeg mixes).</param>
     /// <param name="realtime">Read the input at its native rate (<c>-re</c>), for files that should behave live.</param>
+    /// <exception cref="AudioFormatException">ffmpeg cannot be run.</exception>
     public static FfmpegDecoder Start(string input, int sampleRate, int channels, bool realtime = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(input);
-        var info = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
-        };
-        foreach (var arg in (string[])["-nostdin", "-hide_banner", "-loglevel", "error"])
-        {
-            info.ArgumentList.Add(arg);
-        }
-        if (realtime)
-        {
-            info.ArgumentList.Add("-re");
-        }
-        foreach (var arg in (string[])["-i", input, "-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-ar", sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"])
-        {
-            info.ArgumentList.Add(arg);
-        }
-        Process process;
         try
         {
-            process = Process.Start(info) ?? throw new AudioFormatException(input, $"could not start {Executable}");
+            return new FfmpegDecoder(input, Ffmpeg.DecodeAudio(input, sampleRate, channels, realtime), sampleRate, channels);
         }
-        catch (Win32Exception e)
+        catch (FfmpegException e)
         {
-            throw new AudioFormatException(input, $"cannot run '{Executable}' to decode it ({e.Message}); install ffmpeg (apt-get install ffmpeg)", e);
+            throw new AudioFormatException(input, e.Reason, e);
         }
-        return new FfmpegDecoder(input, process, sampleRate, channels);
+    }
+
+    /// <summary>
+    /// The whole decoded audio of <paramref name="input"/>; refuses more than <paramref name="maxDuration"/>
+    /// (when given) before it holds it all.
+    /// </summary>
+    /// <exception cref="AudioFormatException">ffmpeg cannot run or decode the input, or it is too long.</exception>
+    public static async Task<AudioBuffer> DecodeAllAsync(string input, int sampleRate, int channels, TimeSpan? maxDuration = null, CancellationToken cancellationToken = default)
+    {
+        await using var decoder = Start(input, sampleRate, channels);
+        var limit = maxDuration is { } max ? (long)(max.TotalSeconds * sampleRate * channels) : long.MaxValue;
+        var samples = new List<float>(sampleRate * channels * 4);
+        var block = new float[8192 * channels];
+        int read;
+        while ((read = await decoder.ReadAsync(block, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            samples.AddRange(block.AsSpan(0, read));
+            if (samples.Count > limit)
+            {
+                throw new AudioFormatException(input, $"more than {maxDuration!.Value.TotalHours:0.#} hours of audio, the most one call reads (split it, or stream it through a pipeline)");
+            }
+        }
+        return new AudioBuffer([.. samples], sampleRate, channels);
     }
 
     /// <inheritdoc />
@@ -94,11 +87,13 @@ public sealed class FfmpegDecoder : IPcmReader
             return read;
         }
         _ended = true;
-        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        await _stderrPump.ConfigureAwait(false);
-        if (_process.ExitCode != 0)
+        try
         {
-            throw new AudioFormatException(Input, $"ffmpeg failed (exit {_process.ExitCode}): {Tail()}");
+            await _process.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (FfmpegException e)
+        {
+            throw new AudioFormatException(Input, e.Reason, e);
         }
         return 0;
     }
@@ -106,54 +101,8 @@ public sealed class FfmpegDecoder : IPcmReader
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // exited between the check and the kill
-        }
+        // Killed first: the reader's pipe closes under a process that may still be writing.
+        await _process.DisposeAsync().ConfigureAwait(false);
         await _pcm.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            await _stderrPump.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // The kill was sent; a process that ignores it is the system's to reap.
-        }
-        _process.Dispose();
-    }
-
-    private string Tail()
-    {
-        lock (_stderr)
-        {
-            var text = _stderr.ToString().Trim();
-            return text.Length == 0 ? "(no message)" : text.Replace('\n', ' ');
-        }
-    }
-
-    private async Task PumpStderrAsync()
-    {
-        var buffer = new char[1024];
-        var reader = _process.StandardError;
-        int n;
-        while ((n = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
-        {
-            lock (_stderr)
-            {
-                _stderr.Append(buffer, 0, n);
-                if (_stderr.Length > StderrKept)
-                {
-                    _stderr.Remove(0, _stderr.Length - StderrKept);
-                }
-            }
-        }
     }
 }

@@ -7,18 +7,9 @@ using Microsoft.Extensions.Logging;
 using StreamSeq.Audio.Dsp;
 using StreamSeq.Audio.Io;
 using StreamSeq.Audio.Wav;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Audio.Stages;
-
-/// <summary>How fast <c>audio.source</c> reads a file.</summary>
-public enum AudioPace
-{
-    /// <summary>As fast as consumers take it.</summary>
-    Asfast,
-
-    /// <summary>At the audio's own speed: a chunk is emitted when its last sample would have been captured.</summary>
-    Realtime,
-}
 
 /// <summary>How <c>audio.source</c> decodes its input.</summary>
 public enum AudioInputFormat
@@ -91,7 +82,7 @@ public sealed class AudioSourceOptions : IValidatableObject
     public TimeSpan Chunk { get; init; } = TimeSpan.FromMilliseconds(100);
 
     [Description("Files: asfast (as consumers take it) or realtime (at the audio's own speed); live inputs arrive at their own pace")]
-    public AudioPace Pace { get; init; } = AudioPace.Asfast;
+    public Pace Pace { get; init; } = Pace.Asfast;
 
     [Description("Files: start over at the end, forever (media time keeps increasing)")]
     public bool Loop { get; init; }
@@ -130,12 +121,16 @@ public sealed class AudioSourceOptions : IValidatableObject
         {
             yield return new ValidationResult("'connectTimeout' must be positive", [nameof(ConnectTimeout)]);
         }
-        var kind = AudioSourceStage.Classify(Uri);
-        if (kind == AudioSourceStage.InputKind.Tcp && !AudioSourceStage.TryParseTcp(Uri, out _, out _))
+        if (string.IsNullOrWhiteSpace(Uri))
+        {
+            yield break;
+        }
+        var location = AudioSourceStage.Locate(Uri, Environment.CurrentDirectory);
+        if (location.Kind == MediaKind.TcpPcm && !location.TryGetTcpEndpoint(out _, out _))
         {
             yield return new ValidationResult($"'uri' {Uri} is not tcp://host:port", [nameof(Uri)]);
         }
-        if (Loop && kind is not AudioSourceStage.InputKind.File)
+        if (Loop && location.Kind is not MediaKind.File)
         {
             yield return new ValidationResult("'loop' applies to files only", [nameof(Loop)]);
         }
@@ -155,7 +150,7 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
 {
     private readonly AudioSourceOptions _options;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-    private string _uri = "";
+    private MediaLocation _location = null!;
     private string _stageId = "audio.source";
 
     /// <summary>Creates the stage.</summary>
@@ -164,31 +159,22 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
     /// <summary>Opens standard input; tests substitute a stream here.</summary>
     internal static Func<Stream> StandardInput { get; set; } = Console.OpenStandardInput;
 
-    internal enum InputKind
-    {
-        File,
-        Stdin,
-        Tcp,
-        Url,
-    }
-
     /// <inheritdoc />
     public override ValueTask StartAsync(StageContext context, CancellationToken cancellationToken)
     {
         _logger = context.Logger;
         _stageId = context.StageId;
-        _uri = Classify(_options.Uri) == InputKind.File ? context.ResolvePath(_options.Uri) : _options.Uri;
+        _location = Locate(_options.Uri, context.BaseDirectory);
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public override async Task RunAsync(Emitter<AudioChunk> output, CancellationToken cancellationToken)
     {
-        var kind = Classify(_options.Uri);
-        var live = kind is InputKind.Tcp or InputKind.Url;
-        var emitter = new ChunkEmitter(output, _options, _options.Start?.ToUniversalTime() ?? DateTime.UtcNow);
-        var failures = 0;
-        var delay = _options.ReconnectDelay;
+        var kind = _location.Kind;
+        var live = _location.IsLive;
+        var emitter = new ChunkEmitter(output, _options, _location.Kind, _options.Start?.ToUniversalTime() ?? DateTime.UtcNow);
+        var reconnect = new Backoff(_options.ReconnectDelay, _options.MaxReconnectDelay, maxAttempts: _options.MaxReconnects > 0 ? _options.MaxReconnects : null);
         var first = true;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -199,14 +185,12 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
             }
             catch (Exception e) when (live && _options.Reconnect && e is SocketException or IOException or AudioFormatException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {
-                failures++;
-                if (_options.MaxReconnects > 0 && failures > _options.MaxReconnects)
+                if (!reconnect.TryNext(out var delay))
                 {
-                    throw new IOException($"{_options.Uri}: gave up after {failures} failed connection attempts: {e.Message}", e);
+                    throw new IOException($"{_options.Uri}: gave up after {reconnect.Failures} failed connection attempts: {e.Message}", e);
                 }
                 _logger.LogWarning("stage '{Stage}': cannot connect to {Uri} ({Message}); retrying in {Delay} ms", _stageId, _options.Uri, e.Message, delay.TotalMilliseconds);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
                 continue;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -240,14 +224,16 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
                 {
                     return;
                 }
+                // A connection that delivered audio was a success: the wait after it is the first one again.
+                TimeSpan delay;
                 if (received)
                 {
-                    failures = 0;
-                    delay = _options.ReconnectDelay;
+                    reconnect.Reset();
+                    delay = reconnect.Initial;
                 }
-                else if (_options.MaxReconnects > 0 && ++failures > _options.MaxReconnects)
+                else if (!reconnect.TryNext(out delay))
                 {
-                    throw new IOException($"{_options.Uri}: gave up after {failures} connections that delivered no audio");
+                    throw new IOException($"{_options.Uri}: gave up after {reconnect.Failures} connections that delivered no audio");
                 }
                 _logger.LogInformation("stage '{Stage}': {Uri} ended; reconnecting in {Delay} ms", _stageId, _options.Uri, delay.TotalMilliseconds);
                 try
@@ -258,10 +244,9 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
                 {
                     return;
                 }
-                delay = received ? _options.ReconnectDelay : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
                 continue;
             }
-            if (!(_options.Loop && kind == InputKind.File))
+            if (!(_options.Loop && kind == MediaKind.File))
             {
                 return;
             }
@@ -285,7 +270,7 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
         }
     }
 
-    private async Task<IPcmReader> OpenAsync(InputKind kind, CancellationToken cancellationToken)
+    private async Task<IPcmReader> OpenAsync(MediaKind kind, CancellationToken cancellationToken)
     {
         var rawFormat = new WavFormat(_options.InputSampleRate, _options.InputChannels, _options.InputEncoding switch
         {
@@ -299,13 +284,13 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
         var ffmpegChannels = _options.Channels == 0 ? 2 : 1;
         switch (kind)
         {
-            case InputKind.Stdin:
+            case MediaKind.Stdin:
                 var stdin = StandardInput();
                 return _options.Format == AudioInputFormat.Wav
                     ? new WavPcmReader(stdin, "stdin", ownsStream: true)
                     : new RawPcmReader(stdin, rawFormat, "stdin", ownsStream: true);
-            case InputKind.Tcp:
-                TryParseTcp(_options.Uri, out var host, out var port);
+            case MediaKind.TcpPcm:
+                _location.TryGetTcpEndpoint(out var host, out var port);
                 var client = new TcpClient { NoDelay = true };
                 try
                 {
@@ -330,19 +315,19 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
                     client.Dispose();
                     throw;
                 }
-            case InputKind.Url:
+            case MediaKind.Network:
                 return FfmpegDecoder.Start(_options.Uri, _options.SampleRate, ffmpegChannels);
             default:
                 var format = _options.Format;
                 if (format == AudioInputFormat.Auto)
                 {
-                    format = LooksLikeWav(_uri) ? AudioInputFormat.Wav : AudioInputFormat.Ffmpeg;
+                    format = WavReader.LooksLikeWav(_location.Target) ? AudioInputFormat.Wav : AudioInputFormat.Ffmpeg;
                 }
                 return format switch
                 {
-                    AudioInputFormat.Wav => new WavPcmReader(_uri),
-                    AudioInputFormat.Raw => new RawPcmReader(OpenRaw(_uri), rawFormat, _uri, ownsStream: true),
-                    _ => FfmpegDecoder.Start(_uri, _options.SampleRate, ffmpegChannels),
+                    AudioInputFormat.Wav => new WavPcmReader(_location.Target),
+                    AudioInputFormat.Raw => new RawPcmReader(OpenRaw(_location.Target), rawFormat, _location.Target, ownsStream: true),
+                    _ => FfmpegDecoder.Start(_location.Target, _options.SampleRate, ffmpegChannels),
                 };
         }
     }
@@ -359,46 +344,8 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
         }
     }
 
-    private static bool LooksLikeWav(string path)
-    {
-        try
-        {
-            using var file = File.OpenRead(path);
-            Span<byte> head = stackalloc byte[4];
-            return file.Read(head) == 4 && (head.SequenceEqual("RIFF"u8) || head.SequenceEqual("RIFX"u8) || head.SequenceEqual("RF64"u8));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new AudioFormatException(path, $"cannot open: {e.Message}", e);
-        }
-    }
-
-    internal static InputKind Classify(string uri)
-    {
-        if (uri is "-" or "stdin")
-        {
-            return InputKind.Stdin;
-        }
-        if (uri.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase))
-        {
-            return InputKind.Tcp;
-        }
-        var scheme = uri.IndexOf("://", StringComparison.Ordinal);
-        return scheme > 1 && !uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? InputKind.Url : InputKind.File;
-    }
-
-    internal static bool TryParseTcp(string uri, out string host, out int port)
-    {
-        host = "";
-        port = 0;
-        if (!System.Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme != "tcp" || parsed.Port <= 0 || parsed.Host.Length == 0)
-        {
-            return false;
-        }
-        host = parsed.Host;
-        port = parsed.Port;
-        return true;
-    }
+    /// <summary>The input <paramref name="uri"/> names, as audio readers see it (stdin and tcp:// raw PCM; no cameras or image folders).</summary>
+    internal static MediaLocation Locate(string uri, string baseDirectory) => MediaLocation.Parse(uri, baseDirectory, MediaLocationForms.Audio);
 
     /// <summary>A socket's stream that also disposes its client.</summary>
     private sealed class TcpOwnedStream(TcpClient client) : Stream
@@ -438,6 +385,7 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
         private readonly AudioSourceOptions _options;
         private readonly Stopwatch _clock = new();
         private readonly int _chunkFrames;
+        private readonly MediaKind _kind;
         private DateTime _epoch; // originating time of sample 0 (re-anchored on live reconnects)
         private AudioConverter? _converter;
         private int _channels;
@@ -446,10 +394,11 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
         private long _emitted; // frames emitted on the stream so far
         private bool _discontinuity;
 
-        public ChunkEmitter(Emitter<AudioChunk> output, AudioSourceOptions options, DateTime start)
+        public ChunkEmitter(Emitter<AudioChunk> output, AudioSourceOptions options, MediaKind kind, DateTime start)
         {
             _output = output;
             _options = options;
+            _kind = kind;
             _epoch = start;
             _chunkFrames = Math.Max(1, (int)Math.Round(options.Chunk.TotalSeconds * options.SampleRate));
         }
@@ -516,7 +465,7 @@ public sealed class AudioSourceStage : SourceStage<AudioChunk>
             _discontinuity = false;
             var time = _epoch + FramesToTime(_emitted);
             _emitted += chunk.Frames;
-            if (_options.Pace == AudioPace.Realtime && Classify(_options.Uri) == InputKind.File)
+            if (_options.Pace == Pace.Realtime && _kind == MediaKind.File)
             {
                 // Emit when the chunk's last sample would have been captured.
                 var due = FramesToTime(_emitted) - _clock.Elapsed;

@@ -66,6 +66,22 @@ public sealed class WavReader : IDisposable
     /// <summary>Frames the data chunk declares, or null when it runs to the end of the stream.</summary>
     public long? FrameCount => _dataBytes / Format.BlockAlign;
 
+    /// <summary>Whether the file starts with a RIFF, RIFX or RF64 header (it may still be a broken WAV file).</summary>
+    /// <exception cref="AudioFormatException">The file cannot be opened.</exception>
+    public static bool LooksLikeWav(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[4];
+            return file.Read(head) == 4 && (head.SequenceEqual("RIFF"u8) || head.SequenceEqual("RIFX"u8) || head.SequenceEqual("RF64"u8));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AudioFormatException(path, $"cannot open: {e.Message}", e);
+        }
+    }
+
     /// <summary>Reads a whole WAV file into memory.</summary>
     public static AudioBuffer ReadFile(string path)
     {

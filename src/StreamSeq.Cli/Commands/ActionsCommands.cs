@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using StreamSeq.Actions.Data;
 using StreamSeq.Actions.Model;
 using StreamSeq.Learning;
+using StreamSeq.Learning.Data;
 using StreamSeq.Media.Stages;
 
 namespace StreamSeq.Cli.Commands;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using StreamSeq.Actions.Data;
+using StreamSeq.Learning.Data;
 using StreamSeq.Cli.Bench;
 using StreamSeq.Learning;
 using StreamSeq.Ocr.Data;

@@ -17,7 +17,7 @@ internal static class PublishCommand
     {
         var input = new Argument<string>("input") { Description = "A video file, a folder of images, or an audio file" };
         var subject = new Option<string>("--subject", "-s") { Description = "Subject to publish to", Required = true };
-        var kind = new Option<MediaKind>("--kind") { Description = "What the input is (auto: a folder is images, .wav/.mp3/.flac/… audio, anything else video)", DefaultValueFactory = _ => MediaKind.Auto };
+        var kind = new Option<PublishedMedia>("--kind") { Description = "What the input is (auto: a folder is images, .wav/.mp3/.flac/… audio, anything else video)", DefaultValueFactory = _ => PublishedMedia.Auto };
         var streamId = new Option<string?>("--stream-id") { Description = "Stream id written in the messages (default: the input's file name)" };
         var workStream = new Option<string?>("--create-stream") { Description = "Create this work-queue stream for the subject when it does not exist" };
         var connection = new Option<string>("--connection") { Description = "Connection name in the settings (Nats:Connections:NAME)", DefaultValueFactory = _ => NatsConnectionSettings.DefaultName };
@@ -87,14 +87,14 @@ internal static class PublishCommand
 
             var environment = CliEnvironment.Load(result.GetValue(settingsFile));
             NatsConnections.Configuration = environment.Configuration;
-            var mediaKind = result.GetValue(kind) == MediaKind.Auto ? MediaReader.Detect(path) : result.GetValue(kind);
+            var mediaKind = result.GetValue(kind) == PublishedMedia.Auto ? MediaReader.Detect(path) : result.GetValue(kind);
             var items = mediaKind switch
             {
-                MediaKind.Images => MediaReader.ReadImages(path, result.GetValue(format)!, result.GetValue(quality)),
-                MediaKind.Audio => MediaReader.ReadAudio(path, chunkLength, result.GetValue(sampleRate)),
+                PublishedMedia.Images => MediaReader.ReadImages(path, result.GetValue(format)!, result.GetValue(quality)),
+                PublishedMedia.Audio => MediaReader.ReadAudio(path, chunkLength, result.GetValue(sampleRate)),
                 _ => MediaReader.ReadVideo(path, result.GetValue(format)!, result.GetValue(quality), result.GetValue(every), result.GetValue(maxFrames)),
             };
-            if (mediaKind == MediaKind.Images && result.GetValue(maxFrames) > 0)
+            if (mediaKind == PublishedMedia.Images && result.GetValue(maxFrames) > 0)
             {
                 items = items.Take((int)Math.Min(int.MaxValue, result.GetValue(maxFrames)));
             }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StreamSeq.Pipelines;
 using StreamSeq.Registry;
 using StreamSeq.Runtime;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Cli.Daemon;
 
@@ -26,7 +27,7 @@ internal sealed class PipelineSlot
     private PipelinePlan? _plan;
     private PipelineRun? _run;
     private bool _outcomeSeen;
-    private int _failuresInRow;
+    private Backoff? _restarts;
     private DateTime? _restartAt;
 
     /// <summary>A slot for one pipeline file; <paramref name="stopping"/> is set when the daemon shuts down, and from then on the slot starts no run.</summary>
@@ -112,7 +113,7 @@ internal sealed class PipelineSlot
             await StopAsync().ConfigureAwait(false);
         }
         _plan = plan;
-        _failuresInRow = 0;
+        _restarts?.Reset();
         Start(first ? "started" : "reloaded");
     }
 
@@ -140,17 +141,17 @@ internal sealed class PipelineSlot
             var result = await _run.Completion.ConfigureAwait(false);
             if (result.Succeeded)
             {
-                _failuresInRow = 0;
+                _restarts?.Reset();
                 _logger.LogInformation("Pipeline '{Pipeline}' completed in {Seconds:0.0} s (its sources ended)", result.Pipeline, result.Elapsed.TotalSeconds);
                 return;
             }
-            _failuresInRow++;
+            _restarts ??= new Backoff(_settings.RestartDelay, MaxRestartDelay);
+            _restarts.TryNext(out var delay);
             _logger.LogError("Pipeline '{Pipeline}' failed: {Failures}", result.Pipeline, string.Join("; ", result.Failures));
             if (_settings.RestartFailedPipelines)
             {
-                var delay = TimeSpan.FromTicks(Math.Min(_settings.RestartDelay.Ticks * (1L << Math.Min(_failuresInRow - 1, 20)), MaxRestartDelay.Ticks));
                 _restartAt = DateTime.UtcNow + delay;
-                _logger.LogWarning("Pipeline '{Pipeline}' restarts in {Seconds:0.0} s (failure {Count} in a row)", result.Pipeline, delay.TotalSeconds, _failuresInRow);
+                _logger.LogWarning("Pipeline '{Pipeline}' restarts in {Seconds:0.0} s (failure {Count} in a row)", result.Pipeline, delay.TotalSeconds, _restarts.Failures);
             }
             return;
         }

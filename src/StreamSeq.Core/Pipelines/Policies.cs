@@ -1,3 +1,5 @@
+using StreamSeq.Ingest;
+
 namespace StreamSeq.Pipelines;
 
 /// <summary>What an edge does when its consumer falls behind and the channel is full.</summary>
@@ -31,11 +33,6 @@ public sealed record RestartPolicy(int MaxAttempts, TimeSpan Delay, TimeSpan Max
 {
     public static RestartPolicy Default { get; } = new(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30));
 
-    /// <summary>The wait before restart number <paramref name="attempt"/> (1-based).</summary>
-    public TimeSpan DelayFor(int attempt)
-    {
-        var factor = Math.Pow(2, Math.Min(attempt - 1, 30));
-        var ticks = Math.Min(Delay.Ticks * factor, MaxDelay.Ticks);
-        return TimeSpan.FromTicks((long)ticks);
-    }
+    /// <summary>A fresh schedule of this policy (one per supervised stage).</summary>
+    public Backoff CreateBackoff() => new(Delay, MaxDelay, factor: 2, maxAttempts: MaxAttempts);
 }

@@ -1,3 +1,4 @@
+using StreamSeq.Ingest;
 using StreamSeq.Pipelines;
 
 namespace StreamSeq.Runtime;
@@ -17,35 +18,37 @@ internal enum FailureDecision
 internal sealed class Supervisor
 {
     private readonly ErrorPolicy _policy;
-    private readonly RestartPolicy _restart;
-    private int _consecutive;
+    private readonly Backoff _backoff;
+    private TimeSpan _nextDelay;
 
     public Supervisor(ErrorPolicy policy, RestartPolicy restart)
     {
         _policy = policy;
-        _restart = restart;
+        _backoff = restart.CreateBackoff();
     }
 
-    public int ConsecutiveFailures => _consecutive;
+    public int ConsecutiveFailures => _backoff.Failures;
 
     public void Succeeded()
     {
-        if (_consecutive != 0)
+        // Checked first: successes are the hot path and need not write a shared field.
+        if (_backoff.Failures != 0)
         {
-            _consecutive = 0;
+            _backoff.Reset();
         }
     }
 
     public FailureDecision Decide()
     {
-        _consecutive++;
+        var retry = _backoff.TryNext(out _nextDelay);
         return _policy switch
         {
             ErrorPolicy.Skip => FailureDecision.Skip,
-            ErrorPolicy.Restart when _consecutive <= _restart.MaxAttempts => FailureDecision.Restart,
+            ErrorPolicy.Restart when retry => FailureDecision.Restart,
             _ => FailureDecision.Stop,
         };
     }
 
-    public TimeSpan NextDelay => _restart.DelayFor(Math.Max(1, _consecutive));
+    /// <summary>The wait before the restart that the last <see cref="Decide"/> chose.</summary>
+    public TimeSpan NextDelay => _nextDelay;
 }

@@ -3,18 +3,9 @@ using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Media.Stages;
-
-/// <summary>How fast a source delivers frames.</summary>
-public enum Pace
-{
-    /// <summary>As fast as decoding and back-pressure allow (files: batch processing).</summary>
-    Asfast,
-
-    /// <summary>At the media's own rate, as if it were live (a file played back like a camera).</summary>
-    Realtime,
-}
 
 /// <summary>Options of <c>video.source</c>.</summary>
 public sealed class VideoSourceOptions : IValidatableObject
@@ -122,7 +113,7 @@ public sealed class VideoSource : SourceStage<VideoFrame>
         var decoded = 0L;
         var mediaOffset = TimeSpan.Zero;
         var lastEmittedMedia = TimeSpan.MinValue;
-        var failures = 0;
+        var reconnect = new Backoff(_options.ReconnectDelay, _options.MaxReconnectDelay, maxAttempts: _options.MaxReconnects > 0 ? _options.MaxReconnects : null);
         var minInterval = _options.MaxFps > 0 ? TimeSpan.FromSeconds(1 / _options.MaxFps) : TimeSpan.Zero;
         using var frame = new Mat();
 
@@ -136,22 +127,22 @@ public sealed class VideoSource : SourceStage<VideoFrame>
                 {
                     throw new IOException($"{_location}: cannot be opened as video (unsupported format or unreadable file)");
                 }
-                if (!await WaitToReconnectAsync(++failures, decoderSays is null ? "cannot be opened" : $"cannot be opened ({decoderSays})", cancellationToken).ConfigureAwait(false))
+                if (!await WaitToReconnectAsync(reconnect, decoderSays is null ? "cannot be opened" : $"cannot be opened ({decoderSays})", cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
                 continue;
             }
-            if (failures > 0)
+            if (reconnect.Failures > 0)
             {
-                _logger.LogInformation("{Source}: reconnected after {Failures} failed attempt(s)", _location, failures);
+                _logger.LogInformation("{Source}: reconnected after {Failures} failed attempt(s)", _location, reconnect.Failures);
             }
             var lastMedia = TimeSpan.Zero;
             var gotFrame = false;
             while (!cancellationToken.IsCancellationRequested && reader.Read(frame, out var media))
             {
                 gotFrame = true;
-                failures = 0;
+                reconnect.Reset();
                 // A live stream's own timestamps restart at each reconnection: its media time is the run's clock.
                 media = _location.IsLive ? clock.Elapsed : media + mediaOffset;
                 lastMedia = media;
@@ -198,22 +189,21 @@ public sealed class VideoSource : SourceStage<VideoFrame>
                 mediaOffset = lastMedia + reader.FrameInterval;
                 continue;
             }
-            if (!await WaitToReconnectAsync(++failures, gotFrame ? "stream dropped" : "no frame received", cancellationToken).ConfigureAwait(false))
+            if (!await WaitToReconnectAsync(reconnect, gotFrame ? "stream dropped" : "no frame received", cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
         }
     }
 
-    private async Task<bool> WaitToReconnectAsync(int failures, string why, CancellationToken cancellationToken)
+    private async Task<bool> WaitToReconnectAsync(Backoff reconnect, string why, CancellationToken cancellationToken)
     {
-        if (_options.MaxReconnects > 0 && failures > _options.MaxReconnects)
+        if (!reconnect.TryNext(out var delay))
         {
             throw new IOException($"{_location}: {why}; gave up after {_options.MaxReconnects} reconnection attempt(s)");
         }
-        var delay = TimeSpan.FromTicks(Math.Min(_options.MaxReconnectDelay.Ticks, _options.ReconnectDelay.Ticks * (1L << Math.Min(failures - 1, 20))));
         Reconnects++;
-        _logger.LogWarning("{Stage}: {Source}: {Why}; reconnecting in {Delay:0.0} s (attempt {Attempt})", _stageId, _location, why, delay.TotalSeconds, failures);
+        _logger.LogWarning("{Stage}: {Source}: {Why}; reconnecting in {Delay:0.0} s (attempt {Attempt})", _stageId, _location, why, delay.TotalSeconds, reconnect.Failures);
         try
         {
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);

@@ -1,11 +1,13 @@
-using System.Buffers.Binary;
-using System.Diagnostics;
 using OpenCvSharp;
+using StreamSeq.Audio;
+using StreamSeq.Audio.Io;
+using StreamSeq.Audio.Wav;
+using StreamSeq.Ingest;
 
 namespace StreamSeq.Nats.Publishing;
 
-/// <summary>What <c>streamseq publish</c> reads.</summary>
-public enum MediaKind
+/// <summary>What <c>streamseq publish</c> reads (the content; <see cref="MediaLocation"/> says where it is).</summary>
+public enum PublishedMedia
 {
     /// <summary>Decided from the path: a folder is images, a known audio extension is audio, anything else video.</summary>
     Auto,
@@ -26,14 +28,14 @@ public enum MediaKind
 /// </summary>
 public static class MediaReader
 {
-    private static readonly string[] AudioExtensions = [".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a", ".aac"];
-    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"];
-
-    /// <summary>The kind <paramref name="path"/> is read as under <see cref="MediaKind.Auto"/>.</summary>
-    public static MediaKind Detect(string path)
-        => Directory.Exists(path) ? MediaKind.Images
-            : AudioExtensions.Contains(Path.GetExtension(path).ToLowerInvariant()) ? MediaKind.Audio
-            : MediaKind.Video;
+    /// <summary>What <paramref name="path"/> is read as under <see cref="PublishedMedia.Auto"/>: a folder is images, an audio file audio, anything else video.</summary>
+    public static PublishedMedia Detect(string path)
+    {
+        var location = MediaLocation.Parse(path, Environment.CurrentDirectory, MediaLocationForms.None);
+        return Directory.Exists(location.Target) ? PublishedMedia.Images
+            : location.IsAudioFile ? PublishedMedia.Audio
+            : PublishedMedia.Video;
+    }
 
     /// <summary>Frames of a video, every <paramref name="every"/>-th, encoded as <paramref name="format"/> (<c>jpg</c> or <c>png</c>).</summary>
     /// <exception cref="IOException">The file cannot be opened as a video.</exception>
@@ -67,13 +69,10 @@ public static class MediaReader
     /// <summary>Images of a folder in name order, one per <paramref name="interval"/> of media time.</summary>
     public static IEnumerable<MediaItem> ReadImages(string folder, string format = "jpg", int quality = 85, TimeSpan? interval = null)
     {
-        var files = Directory.EnumerateFiles(folder)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .OrderBy(f => f, StringComparer.Ordinal)
-            .ToList();
+        var files = MediaLocation.Parse(folder, Environment.CurrentDirectory, MediaLocationForms.ImageSequences).ImageFiles();
         if (files.Count == 0)
         {
-            throw new IOException($"{folder}: no images ({string.Join(", ", ImageExtensions)})");
+            throw new IOException($"{folder}: no images ({string.Join(", ", MediaLocation.ImageExtensions)})");
         }
         var (extension, contentType, parameters) = Encoding(format, quality);
         var step = interval ?? TimeSpan.FromMilliseconds(40);
@@ -104,8 +103,9 @@ public static class MediaReader
     }
 
     /// <summary>
-    /// An audio file as chunks of 16-bit little-endian PCM of <paramref name="chunk"/> each. WAV (16-bit PCM) is
-    /// read directly; other formats are converted by <c>ffmpeg</c> to mono at <paramref name="sampleRate"/>.
+    /// An audio file as chunks of 16-bit little-endian PCM of <paramref name="chunk"/> each. A WAV file (any sample
+    /// format the audio library's <see cref="WavReader"/> reads) keeps its rate and channels; anything else is
+    /// decoded by ffmpeg (<see cref="FfmpegDecoder"/>) to mono at <paramref name="sampleRate"/>.
     /// </summary>
     public static IEnumerable<MediaItem> ReadAudio(string path, TimeSpan chunk, int sampleRate = 16000)
     {
@@ -113,7 +113,8 @@ public static class MediaReader
         {
             throw new FileNotFoundException($"{path}: no such file", path);
         }
-        var (pcm, rate, channels) = TryReadWav(path) ?? Convert(path, sampleRate);
+        var audio = TryReadWav(path) ?? FfmpegDecoder.DecodeAllAsync(path, sampleRate, 1).GetAwaiter().GetResult();
+        var (pcm, rate, channels) = (audio.ToPcm16(), audio.SampleRate, audio.Channels);
         var bytesPerFrame = 2 * channels;
         var frames = Math.Max(1, (int)Math.Round(chunk.TotalSeconds * rate));
         var size = frames * bytesPerFrame;
@@ -126,73 +127,20 @@ public static class MediaReader
         }
     }
 
-    private static (byte[] Pcm, int Rate, int Channels)? TryReadWav(string path)
+    private static AudioBuffer? TryReadWav(string path)
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 12 || !bytes.AsSpan(0, 4).SequenceEqual("RIFF"u8) || !bytes.AsSpan(8, 4).SequenceEqual("WAVE"u8))
+        if (!WavReader.LooksLikeWav(path))
         {
             return null;
         }
-        int rate = 0, channels = 0, bits = 0, format = 0;
-        for (var at = 12; at + 8 <= bytes.Length;)
-        {
-            var id = bytes.AsSpan(at, 4);
-            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 4, 4));
-            var body = at + 8;
-            if (id.SequenceEqual("fmt "u8) && length >= 16)
-            {
-                format = BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(body, 2));
-                channels = BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(body + 2, 2));
-                rate = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(body + 4, 4));
-                bits = BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(body + 14, 2));
-            }
-            else if (id.SequenceEqual("data"u8))
-            {
-                if (format != 1 || bits != 16 || channels < 1 || rate < 1)
-                {
-                    // Not 16-bit PCM (float, 8-bit, compressed): let ffmpeg convert it.
-                    return null;
-                }
-                var available = Math.Min(length < 0 ? int.MaxValue : length, bytes.Length - body);
-                return (bytes.AsSpan(body, available - available % (2 * channels)).ToArray(), rate, channels);
-            }
-            at = body + length + (length & 1);
-        }
-        return null;
-    }
-
-    private static (byte[] Pcm, int Rate, int Channels) Convert(string path, int sampleRate)
-    {
-        var info = new ProcessStartInfo("ffmpeg")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "-nostdin", "-v", "error", "-i", path, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture), "-" })
-        {
-            info.ArgumentList.Add(argument);
-        }
-        Process process;
         try
         {
-            process = Process.Start(info) ?? throw new IOException("ffmpeg did not start");
+            return WavReader.ReadFile(path);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (AudioFormatException)
         {
-            throw new IOException($"{path}: not 16-bit PCM WAV, and ffmpeg (needed to convert it) cannot be run: {e.Message}", e);
-        }
-        using (process)
-        {
-            var error = process.StandardError.ReadToEndAsync();
-            using var pcm = new MemoryStream();
-            process.StandardOutput.BaseStream.CopyTo(pcm);
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new IOException($"{path}: ffmpeg could not decode it: {error.Result.Trim()}");
-            }
-            return (pcm.ToArray(), sampleRate, 1);
+            // An encoding the reader does not handle (ADPCM, µ-law, …): ffmpeg converts it.
+            return null;
         }
     }
 

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using StreamSeq.Actions.Data;
+using StreamSeq.Learning.Data;
 
 namespace StreamSeq.Ocr.Data;
 

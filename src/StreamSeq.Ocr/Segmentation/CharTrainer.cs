@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using OpenCvSharp;
-using StreamSeq.Actions.Data;
+using StreamSeq.Learning.Data;
 using StreamSeq.Learning;
 using StreamSeq.Ocr.Data;
 using TorchSharp;

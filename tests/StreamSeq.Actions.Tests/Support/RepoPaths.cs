@@ -23,7 +23,7 @@ public static class RepoPaths
 /// <summary>The MNIST digits setup installs, loaded once for all tests.</summary>
 public static class Digits
 {
-    private static readonly Lazy<StreamSeq.Actions.Data.MnistDigits> Loaded = new(() => StreamSeq.Actions.Data.MnistDigits.Load(RepoPaths.Combine(".cache", "data", "mnist")));
+    private static readonly Lazy<StreamSeq.Learning.Data.MnistDigits> Loaded = new(() => StreamSeq.Learning.Data.MnistDigits.Load(RepoPaths.Combine(".cache", "data", "mnist")));
 
-    public static StreamSeq.Actions.Data.MnistDigits All => Loaded.Value;
+    public static StreamSeq.Learning.Data.MnistDigits All => Loaded.Value;
 }

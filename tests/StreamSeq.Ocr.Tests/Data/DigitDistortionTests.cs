@@ -1,4 +1,4 @@
-using StreamSeq.Actions.Data;
+using StreamSeq.Learning.Data;
 using StreamSeq.Ocr.Data;
 
 namespace StreamSeq.Ocr.Tests.Data;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using StreamSeq.Actions.Data;
+using StreamSeq.Learning.Data;
 using StreamSeq.Pipelines;
 using StreamSeq.Registry;
 using StreamSeq.Runtime;

