@@ -30,6 +30,8 @@ internal sealed class CliEnvironment
             .AddJsonFile(settingsFile ?? "appsettings.json", optional: settingsFile is null)
             .AddEnvironmentVariables("STREAMSEQ_")
             .Build();
+        // Libraries read their sections from this one configuration (NATS connections), never from a file of their own.
+        Nats.NatsConnections.Configuration = configuration;
         var settings = new StreamSeqSettings();
         var section = configuration.GetSection(StreamSeqSettings.Section);
         section.Bind(settings);

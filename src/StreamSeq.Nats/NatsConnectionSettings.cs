@@ -122,9 +122,10 @@ public sealed class NatsConnectionSettings
 public sealed class NatsSettingsException(string message) : Exception(message);
 
 /// <summary>
-/// Reads named connections the way every streamseq verb reads its settings: <c>appsettings.json</c> in the
-/// working directory (section <c>Nats</c>), then <c>STREAMSEQ_</c> environment variables
-/// (<c>STREAMSEQ_Nats__Connections__default__Url=nats://host:4222</c>).
+/// Named connections, read from the host's configuration (section <c>Nats</c>): the one every streamseq verb and
+/// the daemon build from <c>appsettings.json</c> or <c>--settings</c>, <c>STREAMSEQ_</c> environment variables
+/// (<c>STREAMSEQ_Nats__Connections__default__Url=nats://host:4222</c>) and the command line. There is no
+/// private reader: until a host hands its configuration over, only the default connection exists.
 /// </summary>
 public static class NatsConnections
 {
@@ -139,7 +140,7 @@ public static class NatsConnections
     public static NatsConnectionSettings Resolve(string? name)
     {
         name = string.IsNullOrWhiteSpace(name) ? NatsConnectionSettings.DefaultName : name;
-        var configuration = Configuration ?? Load();
+        var configuration = Configuration ?? Empty;
         var section = configuration.GetSection($"{Section}:Connections:{name}");
         if (!section.Exists())
         {
@@ -162,9 +163,5 @@ public static class NatsConnections
         return settings;
     }
 
-    private static IConfiguration Load() => new ConfigurationBuilder()
-        .SetBasePath(Directory.GetCurrentDirectory())
-        .AddJsonFile("appsettings.json", optional: true)
-        .AddEnvironmentVariables("STREAMSEQ_")
-        .Build();
+    private static readonly IConfiguration Empty = new ConfigurationBuilder().Build();
 }

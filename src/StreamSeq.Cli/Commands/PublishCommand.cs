@@ -86,7 +86,6 @@ internal static class PublishCommand
             }
 
             var environment = CliEnvironment.Load(result.GetValue(settingsFile));
-            NatsConnections.Configuration = environment.Configuration;
             var mediaKind = result.GetValue(kind) == PublishedMedia.Auto ? MediaReader.Detect(path) : result.GetValue(kind);
             var items = mediaKind switch
             {

@@ -35,8 +35,11 @@ internal static class DaemonCommand
             {
                 builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
                 builder.Configuration.AddEnvironmentVariables();
-                builder.Configuration.AddCommandLine(result.UnmatchedTokens.ToArray());
             }
+            // The prefix every other verb reads (STREAMSEQ_StreamSeq__DrainTimeout, STREAMSEQ_Nats__Connections__…),
+            // then the command line again so that it still wins.
+            builder.Configuration.AddEnvironmentVariables("STREAMSEQ_");
+            builder.Configuration.AddCommandLine(result.UnmatchedTokens.ToArray());
             builder.Services.AddSystemd();
             builder.Logging.AddSimpleConsole(options =>
             {

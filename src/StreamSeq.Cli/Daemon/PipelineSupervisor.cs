@@ -22,8 +22,10 @@ internal sealed class PipelineSupervisor : BackgroundService
     private readonly Dictionary<string, Task> _checks = new(StringComparer.Ordinal);
     private readonly List<Task> _removals = [];
 
-    public PipelineSupervisor(IOptions<StreamSeqSettings> settings, ILoggerFactory loggers, IHostEnvironment environment)
+    public PipelineSupervisor(IOptions<StreamSeqSettings> settings, ILoggerFactory loggers, IHostEnvironment environment, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
+        // The host's configuration is the only one: NATS connections come from it, with --settings, environment and command line.
+        StreamSeq.Nats.NatsConnections.Configuration = configuration;
         _settings = settings.Value;
         _loggers = loggers;
         _logger = loggers.CreateLogger<PipelineSupervisor>();

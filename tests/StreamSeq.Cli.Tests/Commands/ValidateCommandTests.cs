@@ -70,4 +70,27 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.All(files, file => Assert.Contains($"ok: {file} (", result.StdOut));
         Assert.Equal("", result.StdErr);
     }
+
+    [Fact]
+    public async Task A_nats_connection_named_only_in_the_settings_file_given_is_found()
+    {
+        // One configuration path: the NATS stages read connections from the verb's configuration (here --settings),
+        // not from a reader of their own on ./appsettings.json.
+        _dir.Write("config/edge.json", """{ "Nats": { "Connections": { "edge": { "Url": "nats://10.0.0.9:4222" } } } }""");
+        _dir.Write("in.json", """
+            {
+              "stages": [
+                { "id": "in", "type": "nats.source", "options": { "stream": "FRAMES", "subject": "frames.>", "consumer": "w", "connection": "edge" } },
+                { "id": "out", "type": "sink.null", "input": "in" }
+              ]
+            }
+            """);
+
+        var without = await StreamseqCli.RunAsync(_dir.Path, "validate", "in.json", "--no-plugins");
+        var with = await StreamseqCli.RunAsync(_dir.Path, "validate", "in.json", "--no-plugins", "--settings", "config/edge.json");
+
+        Assert.True(without.ExitCode == 2, without.Describe());
+        Assert.Contains("no NATS connection named 'edge'", without.StdErr);
+        Assert.True(with.ExitCode == 0, with.Describe());
+    }
 }
