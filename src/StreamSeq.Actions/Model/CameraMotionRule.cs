@@ -14,17 +14,8 @@ public static class CameraMotionRule
     {
         var side = ClipFeatures.Side;
         var plane = ClipFeatures.PlaneSize;
-        double tx = 0, ty = 0, curl = 0, divergence = 0;
-        for (var f = 0; f < clip.Flows; f++)
-        {
-            var prior = GlobalMotion.TextureWeights(clip.Spatial.AsSpan(f * plane, plane), side);
-            var p = GlobalMotion.Fit(clip.Temporal.AsSpan(f * 2 * plane, 2 * plane), side, prior);
-            tx += p[0];
-            ty += p[3];
-            divergence += (p[1] + p[5]) / 2;
-            curl += (p[4] - p[2]) / 2;
-        }
-        return (tx / clip.Flows, ty / clip.Flows, curl / clip.Flows, divergence / clip.Flows);
+        return FlowRule.MeanMotion(clip, f => GlobalMotion.Fit(
+            clip.Temporal.AsSpan(f * 2 * plane, 2 * plane), side, GlobalMotion.TextureWeights(clip.Spatial.AsSpan(f * plane, plane), side)));
     }
 
     /// <summary>The class the rule gives, as an index into <paramref name="classes"/> (which must name the nine motions).</summary>

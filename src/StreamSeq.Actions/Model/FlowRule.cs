@@ -15,14 +15,21 @@ public static class FlowRule
     /// <summary>The mean motion of a clip: (tx, ty, curl, divergence).</summary>
     public static (double Tx, double Ty, double Curl, double Divergence) Measure(ClipTensors clip)
     {
-        var side = ClipFeatures.Side;
+        var coordinates = GlobalMotion.Coordinates(ClipFeatures.Side);
         var plane = ClipFeatures.PlaneSize;
-        var coordinates = GlobalMotion.Coordinates(side);
+        return MeanMotion(clip, f => LeastSquares(clip.Temporal.AsSpan(f * 2 * plane, 2 * plane), coordinates));
+    }
+
+    /// <summary>
+    /// The clip's mean (tx, ty, curl, divergence) over the affine fits (a0, a1, a2, b0, b1, b2) that
+    /// <paramref name="fitField"/> gives for each flow field index.
+    /// </summary>
+    internal static (double Tx, double Ty, double Curl, double Divergence) MeanMotion(ClipTensors clip, Func<int, double[]> fitField)
+    {
         double tx = 0, ty = 0, curl = 0, divergence = 0;
         for (var f = 0; f < clip.Flows; f++)
         {
-            var field = clip.Temporal.AsSpan(f * 2 * plane, 2 * plane);
-            var p = LeastSquares(field, coordinates);
+            var p = fitField(f);
             tx += p[0];
             ty += p[3];
             divergence += (p[1] + p[5]) / 2;
