@@ -207,7 +207,7 @@ internal static class ActionsCommands
             JsonObject report;
             if (result.GetValue(data) is { } folder)
             {
-                var modelFolder = result.GetValue(model) ?? Path.Combine(DefaultModels, "motion");
+                var modelFolder = result.GetValue(model) ?? ShippedModels.Find(Path.Combine(DefaultModels, "motion"));
                 using var twoStream = TwoStreamModel.Load(modelFolder);
                 var set = ActionDataset.Open(folder, twoStream.Classes);
                 var clips = Load(set, "load");

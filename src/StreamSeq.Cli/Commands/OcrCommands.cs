@@ -332,16 +332,16 @@ internal static class OcrCommands
 
     public static Command Eval()
     {
-        var model = new Option<string>("--model") { Description = "CRNN model folder", DefaultValueFactory = _ => DefaultModel };
+        var model = new Option<string>("--model") { Description = "CRNN model folder", DefaultValueFactory = _ => ShippedModels.Find(DefaultModel) };
         var digitsModel = new Option<string?>("--digits-model") { Description = "CRNN model folder for the handwritten digit strings (default: --model), e.g. models/ocr-digits" };
         var printedModel = new Option<string?>("--printed-model") { Description = "CRNN model folder for the printed lines (default: --model), e.g. models/ocr-printed" };
         var data = new Option<string>("--data") { Description = "The generated data set's folder (its test lists are read)", DefaultValueFactory = _ => DefaultData };
         var limit = new Option<int>("--limit") { Description = "Use at most this many lines of each test list (0: all)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--cores") { Description = "Cores each recogniser may use: the CRNN reads this many batches at once (one torch thread each), Tesseract runs this many processes (one OpenMP thread each)", DefaultValueFactory = _ => 1 };
         var noTesseract = new Option<bool>("--no-tesseract") { Description = "Leave Tesseract out" };
-        var segmentModel = new Option<string>("--segment-model") { Description = "Segmentation recogniser's model folder (scored on the digit strings when it exists)", DefaultValueFactory = _ => DefaultSegmentModel };
-        var sequenceModel = new Option<string>("--sequence-model") { Description = "The same after sequence-level training with the forward criterion (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-seq" };
-        var marginModel = new Option<string>("--margin-model") { Description = "The same after sequence-level training with the margin criterion (scored when it exists)", DefaultValueFactory = _ => DefaultSegmentModel + "-margin" };
+        var segmentModel = new Option<string>("--segment-model") { Description = "Segmentation recogniser's model folder (scored on the digit strings when it exists)", DefaultValueFactory = _ => ShippedModels.Find(DefaultSegmentModel) };
+        var sequenceModel = new Option<string>("--sequence-model") { Description = "The same after sequence-level training with the forward criterion (scored when it exists)", DefaultValueFactory = _ => ShippedModels.Find(DefaultSegmentModel + "-seq") };
+        var marginModel = new Option<string>("--margin-model") { Description = "The same after sequence-level training with the margin criterion (scored when it exists)", DefaultValueFactory = _ => ShippedModels.Find(DefaultSegmentModel + "-margin") };
         var digitsPattern = new Option<string?>("--digits-pattern") { Description = "Also score the CRNN and the segmentation recogniser on the digit strings under this pattern, e.g. '[0-9]{3,8}'" };
         var lm = new Option<string[]>("--lm") { Description = "Also score the CRNN under this ARPA character LM (repeatable; on both sets)" };
         var lmWeight = new Option<double[]>("--lm-weight") { Description = "LM weights to score (repeatable)", DefaultValueFactory = _ => [0.5] };
@@ -358,7 +358,7 @@ internal static class OcrCommands
         {
             if (result.GetValue(pages) is { } pageFolder)
             {
-                return OcrSetEval.Pages(pageFolder, result.GetValue(printedModel) ?? OcrPageOutput.DefaultPageModel, result.GetValue(limit), !result.GetValue(noTesseract), result.GetValue(saveReadings));
+                return OcrSetEval.Pages(pageFolder, result.GetValue(printedModel) ?? ShippedModels.Find(OcrPageOutput.DefaultPageModel), result.GetValue(limit), !result.GetValue(noTesseract), result.GetValue(saveReadings));
             }
             if (Ocr.Evaluation.OcrManifest.Find(result.GetValue(data)!) is { } manifest && result.GetValue(threads) >= 1)
             {
@@ -578,8 +578,8 @@ internal static class OcrCommands
             TorchRuntime.Configure(1, result.GetValue(threads));
             var segmentation = result.GetValue(method) == "segment";
             var count = result.GetValue(nbest);
-            using var crnn = segmentation ? null : CrnnModel.Load(result.GetValue(model) ?? DefaultModel);
-            using var segmenter = segmentation ? SegmentModel.Load(result.GetValue(model) ?? DefaultSegmentModel + "-seq") : null;
+            using var crnn = segmentation ? null : CrnnModel.Load(result.GetValue(model) ?? ShippedModels.Find(DefaultModel));
+            using var segmenter = segmentation ? SegmentModel.Load(result.GetValue(model) ?? ShippedModels.Find(DefaultSegmentModel + "-seq")) : null;
             var alphabet = crnn?.Alphabet ?? segmenter!.Alphabet;
             CtcDecoding? decoding = null;
             OcrConstraints constraints;

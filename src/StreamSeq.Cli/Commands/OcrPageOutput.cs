@@ -30,7 +30,7 @@ internal static class OcrPageOutput
             return ExitCodes.Invalid;
         }
         TorchRuntime.Configure(1, threads);
-        using var crnn = CrnnModel.Load(model ?? DefaultPageModel);
+        using var crnn = CrnnModel.Load(model ?? ShippedModels.Find(DefaultPageModel));
         CtcDecoding decoding;
         try
         {

@@ -147,7 +147,7 @@ internal static class SpeechRecognitionCommands
     public static Command Transcribe()
     {
         var files = new Argument<string[]>("files") { Description = "Audio files: WAV (any rate, channels, sample format) or anything ffmpeg decodes (video, mp3, …)", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => SpeechCommands.DefaultModel };
+        var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => ShippedModels.Find(SpeechCommands.DefaultModel) };
         var json = new Option<bool>("--json") { Description = "JSON lines with word times and confidences" };
         var decoder = new Option<string>("--decoder") { Description = "ctc-greedy, ctc-beam (with the model's LM), ctc-grammar, attention-greedy, attention-beam or joint-beam", DefaultValueFactory = _ => "ctc-beam" };
         var beam = new Option<int>("--beam") { Description = "Beam width", DefaultValueFactory = _ => 8 };
@@ -235,7 +235,7 @@ internal static class SpeechRecognitionCommands
     {
         var data = new Option<string>("--data") { Description = "A folder with a manifest (test.tsv, else manifest.tsv) of audio<TAB>text[<TAB>subset] lines", DefaultValueFactory = _ => SpeechCommands.DefaultData };
         var manifest = new Option<string?>("--manifest") { Description = "An audio<TAB>text[<TAB>subset] manifest to score instead of the one in --data" };
-        var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => SpeechCommands.DefaultModel };
+        var model = new Option<string>("--model") { Description = "Model folder", DefaultValueFactory = _ => ShippedModels.Find(SpeechCommands.DefaultModel) };
         var limit = new Option<int>("--limit") { Description = "Score at most this many utterances (0: all)", DefaultValueFactory = _ => 0 };
         var decoders = new Option<string>("--decoders") { Description = "Comma-separated decoders to score (all: every one the model has)", DefaultValueFactory = _ => "all" };
         var beam = new Option<int>("--beam") { Description = "Beam width of the beam decoders", DefaultValueFactory = _ => 8 };
